@@ -1,0 +1,44 @@
+# The one entry point: make run | test | lint | bench | migrate
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+export COWORKING_DATABASE_URL ?= sqlite:///./coworking.db
+
+.PHONY: run test lint bench migrate install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+run: migrate
+	COWORKING_SEED_DEMO=$${COWORKING_SEED_DEMO:-true} \
+	  $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers
+
+# SQLite always; PostgreSQL too when COWORKING_TEST_POSTGRES_URL is set (mandatory with CI=true).
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check app tests bench alembic
+	$(BIN)/ruff format --check app tests bench alembic
+	$(BIN)/mypy app
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache coworking.db*

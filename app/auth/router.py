@@ -1,0 +1,66 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.auth import service
+from app.auth.schemas import RefreshRequest, TokenPair
+from app.core.db import DbSession
+from app.core.dependencies import AppSettings
+from app.core.errors import Conflict, NotAuthenticated, ValidationFailed, problem_responses
+from app.members import service as member_service
+from app.members.schemas import MemberRead, RegisterRequest
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register as a pilot member",
+    responses=problem_responses(Conflict, ValidationFailed),
+)
+async def register(body: RegisterRequest, session: DbSession) -> MemberRead:
+    """Create an account. Emails are case-insensitive; a taken email answers 409 `conflict`.
+
+    With `invitation_token`, the new member joins the inviting company as an employee; an
+    invalid token answers 422 and creates no account.
+    """
+    member = await member_service.register(session, request=body)
+    return MemberRead.model_validate(member)
+
+
+@router.post(
+    "/token",
+    summary="Sign in (OAuth2 password flow)",
+    responses=problem_responses(NotAuthenticated, ValidationFailed),
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: DbSession,
+    settings: AppSettings,
+) -> TokenPair:
+    """`username` is the email. Unknown email and wrong password answer the same 401."""
+    member = await service.authenticate(session, email=form.username, password=form.password)
+    return await service.issue_pair(session, settings=settings, member=member)
+
+
+@router.post(
+    "/refresh",
+    summary="Exchange a refresh token for a new pair",
+    responses=problem_responses(NotAuthenticated, ValidationFailed),
+)
+async def refresh(body: RefreshRequest, session: DbSession, settings: AppSettings) -> TokenPair:
+    """Refresh tokens rotate: each works once. A reused one answers 401 and revokes every
+    token of its login (its family)."""
+    return await service.refresh(session, settings=settings, refresh_token=body.refresh_token)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out (revoke the refresh token's family)",
+    responses=problem_responses(NotAuthenticated, ValidationFailed),
+)
+async def logout(body: RefreshRequest, session: DbSession, settings: AppSettings) -> None:
+    await service.logout(session, settings=settings, refresh_token=body.refresh_token)

@@ -1,0 +1,274 @@
+"""The booking rules: what may be booked, by whom, and how a booking moves through its states.
+
+The double-booking rules live here (checked first, for a clear answer) and in the database:
+on PostgreSQL the exclusion constraints of migration 0001 make two overlapping active bookings
+of one desk, or two overlapping workplace bookings of one member, impossible even when
+requests race; the loser's insert fails and is answered 409 like the checks below. On SQLite
+the write transaction is ``BEGIN IMMEDIATE``, so the checks and the insert run alone.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.bookings import repository
+from app.bookings.schemas import BookingCreate
+from app.core import clock
+from app.core.errors import (
+    BookingConflict,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    MemberDoubleBooked,
+    NotFound,
+    OutsideOpeningHours,
+    ValidationFailed,
+)
+from app.desks import repository as desk_repository
+from app.locations import repository as location_repository
+from app.locations.hours import local_date, local_instant, opening_intervals
+from app.members import repository as member_repository
+from app.models import Booking, Desk, Location, Member
+from app.models.desk import WORKPLACE_KINDS
+
+CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+def current_status(booking: Booking, now: datetime) -> str:
+    """The status as of ``now``; the SQL twin is :func:`repository.current_status`."""
+    if booking.status == "confirmed" and booking.check_in_until < now:
+        return "no_show"
+    if booking.status == "checked_in" and booking.end <= now:
+        return "completed"
+    return booking.status
+
+
+async def check_bookable_interval(
+    session: AsyncSession, *, location: Location, start: datetime, end: datetime, now: datetime
+) -> None:
+    """The rules any booking of the location must meet, whoever books which desk."""
+    rules = location.booking_rules
+    if end <= start:
+        raise ValidationFailed("end must be after start.")
+    if start < now:
+        raise ValidationFailed("start is in the past.")
+    minutes = (end - start).total_seconds() / 60
+    if not rules["min_duration_minutes"] <= minutes <= rules["max_duration_minutes"]:
+        raise ValidationFailed(
+            f"A booking lasts {rules['min_duration_minutes']} to "
+            f"{rules['max_duration_minutes']} minutes; this one lasts {minutes:g}."
+        )
+    if start > now + timedelta(days=rules["max_advance_days"]):
+        raise ValidationFailed(
+            f"Bookings open {rules['max_advance_days']} days in advance at this location."
+        )
+    day = local_date(start, location.timezone)
+    if await location_repository.is_closed(session, location.id, day):
+        raise OutsideOpeningHours(f"The location is closed on {day.isoformat()}.")
+    intervals = opening_intervals(location.opening_hours, location.timezone, day)
+    if not any(opens <= start and end <= closes for opens, closes in intervals):
+        raise OutsideOpeningHours(
+            "The booking must lie within one opening interval of the location "
+            f"({location.timezone}) on {day.isoformat()}."
+        )
+
+
+async def desk_and_location(session: AsyncSession, desk_id: uuid.UUID) -> tuple[Desk, Location]:
+    desk = await desk_repository.get(session, desk_id)
+    if desk is None:
+        raise NotFound("No such desk.")
+    location = await location_repository.get(session, desk.location_id)
+    assert location is not None  # a foreign key
+    return desk, location
+
+
+def _fingerprint(data: BookingCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _replay(
+    session: AsyncSession, *, member: Member, key: str, data: BookingCreate, now: datetime
+) -> Booking | None:
+    """The booking first made with this idempotency key in the last 24 h, if any."""
+    previous = await repository.find_by_idempotency_key(session, member.id, key)
+    if previous is None:
+        return None
+    if previous.created_at <= now - IDEMPOTENCY_WINDOW:
+        previous.idempotency_key = None  # expired: the key is free again
+        await session.flush()
+        return None
+    if previous.idempotency_fingerprint != _fingerprint(data):
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request in the last 24 hours."
+        )
+    return previous
+
+
+def _raise_for_constraint(error: IntegrityError) -> None:
+    message = str(error.orig)
+    if "ex_bookings_desk_overlap" in message:
+        raise BookingConflict("The desk is already booked for part of this time.") from error
+    if "ex_bookings_member_workplace_overlap" in message:
+        raise MemberDoubleBooked(
+            "You already hold another workplace for part of this time."
+        ) from error
+    raise Conflict("The booking conflicts with stored data.") from error
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    member: Member,
+    data: BookingCreate,
+    idempotency_key: str | None = None,
+) -> Booking:
+    """Book a desk for the member, or return the booking this idempotency key already made."""
+    now = clock.now()
+    desk, location = await desk_and_location(session, data.desk_id)
+    # One booking request of a member at a time: the quota and the key are then exact.
+    await member_repository.lock(session, member.id)
+    if idempotency_key is not None:
+        previous = await _replay(session, member=member, key=idempotency_key, data=data, now=now)
+        if previous is not None:
+            return previous
+    if not desk.active:
+        raise ValidationFailed("The desk is deactivated and takes no new bookings.")
+    await check_bookable_interval(
+        session, location=location, start=data.start, end=data.end, now=now
+    )
+    await repository.settle(session, now=now, desk_id=desk.id, member_id=member.id)
+    limit = location.booking_rules["max_active_bookings_per_member"]
+    upcoming = await repository.count_upcoming_at_location(
+        session, member_id=member.id, location_id=location.id, now=now
+    )
+    if upcoming >= limit:
+        raise Conflict(f"You already hold {upcoming} upcoming bookings here, the most allowed.")
+    is_workplace = desk.kind in WORKPLACE_KINDS
+    if await repository.desk_is_taken(
+        session, desk_id=desk.id, start=data.start, end=data.end, now=now
+    ):
+        raise BookingConflict("The desk is already booked for part of this time.")
+    if is_workplace and await repository.member_holds_workplace(
+        session, member_id=member.id, start=data.start, end=data.end, now=now
+    ):
+        raise MemberDoubleBooked("You already hold another workplace for part of this time.")
+
+    grace = timedelta(minutes=location.booking_rules["check_in_grace_minutes"])
+    booking = Booking(
+        desk_id=desk.id,
+        member_id=member.id,
+        start=data.start,
+        end=data.end,
+        note=data.note,
+        is_workplace=is_workplace,
+        check_in_until=min(data.start + grace, data.end),
+        created_at=now,
+        idempotency_key=idempotency_key,
+        idempotency_fingerprint=_fingerprint(data) if idempotency_key else None,
+    )
+    session.add(booking)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        _raise_for_constraint(error)
+    return booking
+
+
+async def cancel(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
+    """The owner cancels before the start; an operator at any time. Only confirmed bookings."""
+    now = clock.now()
+    if current_status(booking, now) != "confirmed":
+        raise Conflict(f"The booking is {current_status(booking, now)}, not confirmed.")
+    if caller.role != "operator" and now >= booking.start:
+        raise Conflict("The booking has started; it can no longer be cancelled.")
+    booking.status = "cancelled"
+    booking.cancelled_at = now
+    await session.flush()
+    return booking
+
+
+async def check_in(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
+    """The owner checks in from 15 minutes before the start until start + grace."""
+    now = clock.now()
+    if booking.member_id != caller.id:
+        raise Forbidden("Only the member who booked can check in.")
+    if booking.status == "confirmed" and now > booking.check_in_until:
+        raise Conflict(
+            f"Check-in closed at {booking.check_in_until.isoformat()}; the booking is a no-show."
+        )
+    status = current_status(booking, now)
+    if status != "confirmed":
+        raise Conflict(f"The booking is {status}; only a confirmed booking can be checked in.")
+    opens = booking.start - CHECK_IN_OPENS_BEFORE
+    if now < opens:
+        raise Conflict(f"Check-in opens at {opens.isoformat()}.")
+    booking.status = "checked_in"
+    booking.checked_in_at = now
+    await session.flush()
+    return booking
+
+
+async def check_out(session: AsyncSession, *, booking: Booking) -> Booking:
+    """The owner or an operator ends a checked-in booking; it becomes ``completed``."""
+    now = clock.now()
+    status = current_status(booking, now)
+    if status != "checked_in":
+        raise Conflict(f"The booking is {status}; only a checked-in booking can be checked out.")
+    booking.status = "completed"
+    booking.checked_out_at = now
+    await session.flush()
+    return booking
+
+
+async def cancel_at_location(
+    session: AsyncSession, *, location_id: uuid.UUID, start: datetime, end: datetime
+) -> int:
+    """Cancel every active booking of the location starting in ``[start, end)`` (a closure)."""
+    return await repository.cancel_between(
+        session, location_id=location_id, start=start, end=end, now=clock.now()
+    )
+
+
+async def available_desks(
+    session: AsyncSession,
+    *,
+    location: Location,
+    start: datetime,
+    end: datetime,
+    kind: str | None,
+    feature: str | None,
+) -> Select[tuple[Desk]]:
+    """The active desks of the location free for all of ``[start, end)``.
+
+    An interval nobody could book answers the problem a booking would get.
+    """
+    now = clock.now()
+    await check_bookable_interval(session, location=location, start=start, end=end, now=now)
+    return desk_repository.search(
+        location_id=location.id, kind=kind, feature=feature, active_only=True
+    ).where(Desk.id.not_in(repository.busy_desks(start, end, now)))
+
+
+async def desk_schedule(
+    session: AsyncSession, *, desk: Desk, location: Location, day: date
+) -> tuple[bool, list[tuple[datetime, datetime]], list[Booking]]:
+    """A local day of a desk: closed or not, its opening intervals, its active bookings."""
+    zone = ZoneInfo(location.timezone)
+    closed = await location_repository.is_closed(session, location.id, day)
+    intervals = [] if closed else opening_intervals(location.opening_hours, location.timezone, day)
+    busy = await repository.desk_bookings_between(
+        session,
+        desk_id=desk.id,
+        start=local_instant(zone, day, 0),
+        end=local_instant(zone, day + timedelta(days=1), 0),
+        now=clock.now(),
+    )
+    return closed, intervals, busy

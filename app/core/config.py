@@ -1,0 +1,84 @@
+"""Settings from the environment (prefix ``COWORKING_``), also read from ``.env``."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SECRET_KEY_FILE = Path(".secret_key")
+MIN_SECRET_BYTES = 32
+
+
+def async_database_url(url: str) -> str:
+    """Map a plain database URL to the async driver the app uses."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url.removeprefix(plain)
+    return url
+
+
+def _development_secret() -> str:
+    """A key generated once and kept beside the app, so restarts and workers agree."""
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    SECRET_KEY_FILE.write_text(key)
+    SECRET_KEY_FILE.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COWORKING_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./coworking.db"
+    secret_key: str = ""
+    env: Literal["development", "production", "test"] = "development"
+    access_token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    bootstrap_operator_email: str | None = None
+    bootstrap_operator_password: str | None = None
+    seed_demo: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = []
+    stats_min_group_size: int = Field(default=5, ge=1)
+    rate_limit_login: str = "5/minute"
+    rate_limit_public_forms: str = "30/hour"
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    public_base_url: str | None = None
+    co2_kg_per_km_car: float = Field(default=0.166, ge=0)
+    co2_kg_per_km_public_transport: float = Field(default=0.055, ge=0)
+    # How often the lifespan job persists no-shows and completed bookings.
+    status_job_interval_seconds: float = Field(default=60, gt=0)
+    db_pool_size: int = Field(default=10, ge=1)
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _require_secret(self) -> "Settings":
+        if not self.secret_key:
+            if self.env == "production":
+                raise ValueError("COWORKING_SECRET_KEY is required when COWORKING_ENV=production")
+            self.secret_key = _development_secret()
+        if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"COWORKING_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+        return self
+
+    @property
+    def async_database_url(self) -> str:
+        return async_database_url(self.database_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

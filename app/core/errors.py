@@ -1,0 +1,208 @@
+"""Typed errors and their rendering as RFC 9457 problem details."""
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_BASE = "https://ohv-coworking.example/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+log = structlog.get_logger(__name__)
+
+
+class AppError(Exception):
+    """An expected failure: status, problem slug and a human detail."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+    headers: dict[str, str] | None = None
+    #: keep the request's database changes although the request fails
+    commit: bool = False
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+
+
+class ValidationFailed(AppError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+class OutsideOpeningHours(AppError):
+    status, slug, title = 422, "outside-opening-hours", "Outside the opening hours"
+
+
+class IdempotencyKeyReused(AppError):
+    status, slug, title = 422, "idempotency-key-reused", "Idempotency key reused"
+
+
+class NotAuthenticated(AppError):
+    status, slug, title = 401, "not-authenticated", "Not authenticated"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(AppError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(AppError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class BookingConflict(AppError):
+    status, slug, title = 409, "booking-conflict", "The desk is already booked"
+
+
+class MemberDoubleBooked(AppError):
+    status, slug, title = 409, "member-double-booked", "You already hold a workplace then"
+
+
+class CompanySeatsExhausted(AppError):
+    status, slug, title = 409, "company-seats-exhausted", "All company seats are taken"
+
+
+class ServiceUnavailable(AppError):
+    status, slug, title = 503, "service-unavailable", "The service is unavailable"
+    headers = {"Retry-After": "5"}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for the given errors, so every route declares what it may answer."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        described = responses.get(error.status)
+        slugs = f"{described['description']}, `{error.slug}`" if described else f"`{error.slug}`"
+        responses[error.status] = {
+            "description": slugs,
+            "model": Problem,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return responses
+
+
+_HTTP_SLUGS = {
+    401: "not-authenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    429: "rate-limited",
+    503: "service-unavailable",
+}
+
+
+def _clean_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")), "type": error["type"]}
+        for error in exc.errors()
+    ]
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _clean_errors(exc)
+    first = errors[0] if errors else None
+    detail = (
+        f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+        if first
+        else "The request is not valid"
+    )
+    return problem_response(
+        422, "validation-error", "The request is not valid", detail, errors=errors
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    slug = _HTTP_SLUGS.get(exc.status_code, "internal-error" if exc.status_code >= 500 else "error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return problem_response(exc.status_code, slug, phrase, detail, headers=headers)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
+    error = ServiceUnavailable("The database cannot be reached right now; try again shortly.")
+    return problem_response(error.status, error.slug, error.title, error.detail, headers=error.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path, error=type(exc).__name__)
+    return problem_response(
+        500, "internal-error", "Internal server error", "An unexpected error occurred."
+    )
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if _is_connection_error(exc):
+        return await _database_unavailable(request, exc)
+    return await _unexpected(request, exc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)

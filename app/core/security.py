@@ -1,0 +1,83 @@
+"""Password hashing (argon2) and JWTs (HS256, pinned on decode)."""
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from jose import JWTError, jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+ALGORITHM = "HS256"
+TokenType = Literal["access", "refresh"]
+
+_hasher = PasswordHash((Argon2Hasher(),))
+# Verified against when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-but-the-same-work")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    return _hasher.verify(password, password_hash or _DUMMY_HASH) and password_hash is not None
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: uuid.UUID
+    token_id: uuid.UUID
+    family_id: uuid.UUID | None
+    expires_at: int
+
+
+def encode_token(
+    *,
+    secret: str,
+    subject: uuid.UUID,
+    token_type: TokenType,
+    lifetime_seconds: int,
+    family_id: uuid.UUID | None = None,
+    token_id: uuid.UUID | None = None,
+) -> tuple[str, TokenClaims]:
+    issued_at = int(time.time())
+    claims = TokenClaims(
+        subject=subject,
+        token_id=token_id or uuid.uuid4(),
+        family_id=family_id,
+        expires_at=issued_at + lifetime_seconds,
+    )
+    payload: dict[str, Any] = {
+        "sub": str(subject),
+        "jti": str(claims.token_id),
+        "iat": issued_at,
+        "exp": claims.expires_at,
+        "typ": token_type,
+    }
+    if family_id is not None:
+        payload["fam"] = str(family_id)
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
+
+
+def decode_token(token: str, *, secret: str, token_type: TokenType) -> TokenClaims | None:
+    """The claims of a valid, unexpired token of the given type; ``None`` for anything else."""
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require_exp": True, "require_iat": True, "require_sub": True, "require_jti": True},
+        )
+        if payload.get("typ") != token_type:
+            return None
+        family = payload.get("fam")
+        return TokenClaims(
+            subject=uuid.UUID(payload["sub"]),
+            token_id=uuid.UUID(payload["jti"]),
+            family_id=uuid.UUID(family) if family else None,
+            expires_at=int(payload["exp"]),
+        )
+    except (JWTError, ValueError, KeyError, TypeError):
+        return None

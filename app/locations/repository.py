@@ -1,0 +1,33 @@
+"""Every query about locations and closures."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Closure, Location
+
+
+def all_locations() -> Select[tuple[Location]]:
+    return select(Location).order_by(Location.name, Location.id)
+
+
+async def get(session: AsyncSession, location_id: uuid.UUID) -> Location | None:
+    return await session.get(Location, location_id)
+
+
+def closures_of(location_id: uuid.UUID) -> Select[tuple[Closure]]:
+    return select(Closure).where(Closure.location_id == location_id).order_by(Closure.date)
+
+
+async def is_closed(session: AsyncSession, location_id: uuid.UUID, day: date) -> bool:
+    statement = select(Closure.id).where(Closure.location_id == location_id, Closure.date == day)
+    return (await session.scalar(statement)) is not None
+
+
+async def get_closure(
+    session: AsyncSession, location_id: uuid.UUID, closure_id: uuid.UUID
+) -> Closure | None:
+    statement = select(Closure).where(Closure.id == closure_id, Closure.location_id == location_id)
+    return (await session.scalars(statement)).one_or_none()

@@ -1,0 +1,150 @@
+"""The ASGI app: ``app.main:app``."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from app import seed
+from app.auth.router import router as auth_router
+from app.bookings import repository as booking_repository
+from app.bookings.router import me_router as my_bookings_router
+from app.bookings.router import router as bookings_router
+from app.core import clock
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.errors import Problem, ServiceUnavailable, install_error_handlers, problem_responses
+from app.core.logging import configure_logging
+from app.core.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from app.desks.router import router as desks_router
+from app.locations.router import router as locations_router
+from app.members.router import me_router, members_router
+
+log = structlog.get_logger(__name__)
+
+API_DESCRIPTION = """
+Back end of the O-H-V coworking pilot (Oranienburg, Hennigsdorf, Velten).
+
+* Times are ISO 8601 with an offset; answers are in UTC. Dates and opening hours are local to
+  the location's time zone.
+* Errors are RFC 9457 problem details (`application/problem+json`).
+* Lists take `limit` (1–200, default 50) and `offset` and answer `{items, total, limit, offset}`.
+* Use **Authorize** with your email and password (OAuth2 password flow).
+"""
+
+
+async def _persist_status_changes(database: Database, interval: float) -> None:
+    """Periodically store no-shows and completions (reads are right without it)."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with database.write_sessions.begin() as session:
+                changed = await booking_repository.settle(session, now=clock.now())
+            if changed:
+                log.info("booking_statuses_settled", bookings=changed)
+        except Exception as error:  # the job must outlive a database outage
+            log.warning("booking_status_job_failed", error=type(error).__name__)
+
+
+async def _start_up(database: Database, settings: Settings) -> None:
+    async with database.write_sessions.begin() as session:
+        await seed.ensure_bootstrap_operator(session, settings)
+    if settings.seed_demo:
+        async with database.write_sessions.begin() as session:
+            if await seed.seed_demo(session):
+                log.info("demo_seeded")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings)
+        app.state.database = database
+        await _start_up(database, settings)
+        job = asyncio.create_task(
+            _persist_status_changes(database, settings.status_job_interval_seconds)
+        )
+        try:
+            yield
+        finally:
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
+            await database.dispose()
+
+    app = FastAPI(
+        title="OHV Coworking API",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(MetricsMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestIdMiddleware)
+
+    for router in (
+        auth_router,
+        me_router,
+        my_bookings_router,
+        members_router,
+        locations_router,
+        desks_router,
+        bookings_router,
+    ):
+        app.include_router(router, prefix="/api/v1")
+    _add_operational_routes(app)
+    return app
+
+
+def _add_operational_routes(app: FastAPI) -> None:
+    @app.get("/health", tags=["operations"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/health/ready",
+        tags=["operations"],
+        summary="Readiness: the database answers",
+        responses=problem_responses(ServiceUnavailable),
+    )
+    async def ready(request: Request) -> JSONResponse:
+        database: Database = request.app.state.database
+        try:
+            async with asyncio.timeout(5), database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            raise ServiceUnavailable("The database is not reachable.") from error
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    )
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+
+app = create_app()

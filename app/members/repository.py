@@ -1,0 +1,55 @@
+"""Every query about members."""
+
+import uuid
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.models import Member, MemberGroup
+
+
+def _with_groups() -> Select[tuple[Member]]:
+    return select(Member).options(selectinload(Member.group_rows))
+
+
+async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
+    return (await session.scalars(_with_groups().where(Member.id == member_id))).one_or_none()
+
+
+async def get_by_email(session: AsyncSession, email: str) -> Member | None:
+    statement = _with_groups().where(Member.email == email.lower())
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """Serialise a member's writes (quota, idempotency): a row lock on PostgreSQL.
+
+    SQLite needs nothing here: its write transactions are already serialised.
+    """
+    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+
+
+def search(*, q: str | None, group: str | None, role: str | None) -> Select[tuple[Member]]:
+    """Members matching the operator's filters, ordered by creation then id."""
+    statement = _with_groups()
+    if q:
+        pattern = f"%{q.lower()}%"
+        statement = statement.where(
+            or_(func.lower(Member.full_name).like(pattern), Member.email.like(pattern))
+        )
+    if group:
+        statement = statement.where(
+            Member.id.in_(select(MemberGroup.member_id).where(MemberGroup.group == group))
+        )
+    if role:
+        statement = statement.where(Member.role == role)
+    return statement.order_by(Member.created_at, Member.id)
+
+
+async def count_active_operators(session: AsyncSession) -> int:
+    """Active operators, their rows locked so two demotions cannot both pass the check."""
+    statement = (
+        select(Member.id).where(Member.role == "operator", Member.active.is_(True)).with_for_update()
+    )
+    return len((await session.scalars(statement)).all())

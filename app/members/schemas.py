@@ -1,0 +1,90 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field, field_validator, model_validator
+
+from app.core.schemas import Name, RequestSchema, ResponseSchema
+
+MemberGroupName = Literal[
+    "freelancer",
+    "self_employed",
+    "founder",
+    "employee",
+    "parent",
+    "senior",
+    "job_seeker",
+    "student",
+    "other",
+]
+CommuteMode = Literal["car", "public_transport", "bike", "foot", "other"]
+Role = Literal["member", "analyst", "operator"]
+Groups = Annotated[list[MemberGroupName], Field(min_length=1, max_length=9)]
+Municipality = Annotated[str, Field(min_length=1, max_length=100)]
+Postcode = Annotated[str, Field(pattern=r"^[0-9]{5}$", description="German postcode, 5 digits")]
+CommuteKm = Annotated[float, Field(ge=0, le=300, strict=False, description="One-way km (0–300)")]
+Password = Annotated[str, Field(min_length=10, max_length=200)]
+
+
+def _distinct(groups: list[str] | None) -> list[str] | None:
+    return None if groups is None else sorted(set(groups))
+
+
+class MemberProfile(RequestSchema):
+    """The fields a member states about themselves."""
+
+    full_name: Name
+    groups: Groups
+    home_municipality: Municipality
+    home_postcode: Postcode | None = None
+    commute_km: CommuteKm | None = None
+    commute_mode: CommuteMode | None = None
+
+    _distinct_groups = field_validator("groups")(_distinct)
+
+
+class MemberProfileUpdate(RequestSchema):
+    """Only the fields sent change; optional fields may be cleared with ``null``."""
+
+    full_name: Name | None = None
+    groups: Groups | None = None
+    home_municipality: Municipality | None = None
+    home_postcode: Postcode | None = None
+    commute_km: CommuteKm | None = None
+    commute_mode: CommuteMode | None = None
+
+    _distinct_groups = field_validator("groups")(_distinct)
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> "MemberProfileUpdate":
+        for field in ("full_name", "groups", "home_municipality"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be cleared")
+        return self
+
+
+class MemberRead(ResponseSchema):
+    id: uuid.UUID
+    email: str | None
+    full_name: str | None
+    groups: list[MemberGroupName]
+    role: Role
+    home_municipality: str
+    home_postcode: str | None
+    commute_km: float | None
+    commute_mode: CommuteMode | None
+    active: bool
+    created_at: datetime
+
+
+class MemberAdminUpdate(RequestSchema):
+    """What an operator may change on a member."""
+
+    role: Role | None = None
+    active: bool | None = None
+
+
+class RegisterRequest(MemberProfile):
+    email: Annotated[EmailStr, Field(max_length=254)]
+    password: Password
+    invitation_token: Annotated[str, Field(min_length=1, max_length=200)] | None = None

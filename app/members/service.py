@@ -1,0 +1,82 @@
+"""Rules about members: creation, profile changes, roles and deactivation."""
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, ValidationFailed
+from app.core.security import hash_password
+from app.members import repository
+from app.members.schemas import MemberAdminUpdate, MemberProfileUpdate, RegisterRequest
+from app.models import Member, MemberGroup
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    profile: dict[str, Any],
+    role: str = "member",
+) -> Member:
+    """A new member; 409 when the email is taken (case-insensitively)."""
+    groups = profile.pop("groups")
+    member = Member(
+        email=email.lower(),
+        password_hash=hash_password(password),
+        role=role,
+        group_rows=[MemberGroup(group=group) for group in groups],
+        **profile,
+    )
+    if await repository.get_by_email(session, email) is not None:
+        raise Conflict("An account with this email already exists.")
+    session.add(member)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        raise Conflict("An account with this email already exists.") from error
+    return member
+
+
+async def update_profile(
+    session: AsyncSession, *, member: Member, changes: MemberProfileUpdate
+) -> Member:
+    values = changes.model_dump(exclude_unset=True)
+    if "groups" in values:
+        kept = {row.group: row for row in member.group_rows}
+        member.group_rows = [kept.get(g) or MemberGroup(group=g) for g in values.pop("groups")]
+    for field, value in values.items():
+        setattr(member, field, value)
+    await session.flush()
+    return member
+
+
+async def administer(
+    session: AsyncSession, *, actor: Member, member: Member, changes: MemberAdminUpdate
+) -> Member:
+    """An operator changes a member's role or active state.
+
+    The last active operator cannot demote or deactivate themselves: nobody could undo it.
+    """
+    values = changes.model_dump(exclude_unset=True, exclude_none=True)
+    stays_operator = values.get("role", member.role) == "operator" and values.get(
+        "active", member.active
+    )
+    if member.role == "operator" and member.active and not stays_operator:
+        if await repository.count_active_operators(session) <= 1:
+            raise Conflict("The last active operator cannot be demoted or deactivated.")
+    for field, value in values.items():
+        setattr(member, field, value)
+    await session.flush()
+    return member
+
+
+async def register(session: AsyncSession, *, request: RegisterRequest) -> Member:
+    """Self-registration of a pilot member."""
+    if request.invitation_token is not None:
+        # Company invitations do not exist yet, so no token can be valid.
+        raise ValidationFailed("The invitation token is invalid or has expired.")
+    profile = request.model_dump(exclude={"email", "password", "invitation_token"})
+    return await create(session, email=request.email, password=request.password, profile=profile)

@@ -1,0 +1,46 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core import clock
+from app.models.base import Base, UUIDPrimaryKey
+
+BOOKING_STATUSES = ("confirmed", "checked_in", "completed", "cancelled", "no_show")
+# Statuses that hold the desk. The exclusion constraints (migration 0001) use the same list.
+ACTIVE_STATUSES = ("confirmed", "checked_in")
+
+
+class Booking(UUIDPrimaryKey, Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint('"end" > start', name="interval"),
+        CheckConstraint(f"status IN {BOOKING_STATUSES!r}", name="status"),
+        UniqueConstraint("member_id", "idempotency_key"),
+        Index("ix_bookings_desk_id_start", "desk_id", "start"),
+        Index("ix_bookings_member_id_start", "member_id", "start"),
+        Index("ix_bookings_start", "start"),
+        Index("ix_bookings_status_check_in_until", "status", "check_in_until"),
+    )
+
+    desk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("desks.id", ondelete="RESTRICT"))
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    company_id: Mapped[uuid.UUID | None]
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    # Copied from the desk's kind: the member's overlap rule covers workplaces only, and a
+    # database constraint cannot look into another table.
+    is_workplace: Mapped[bool]
+    # start + the location's check-in grace at booking time; a confirmed booking past it is a
+    # no-show.
+    check_in_until: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(String(2000))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # SHA-256 of the request body the key was first used with
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,47 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import clock
+from app.models.base import Base, UUIDPrimaryKey
+
+DESK_KINDS = ("desk", "meeting_room", "parent_child_room")
+# A member may hold one workplace at a time; a meeting room may overlap it.
+WORKPLACE_KINDS = ("desk", "parent_child_room")
+
+
+class Desk(UUIDPrimaryKey, Base):
+    __tablename__ = "desks"
+    __table_args__ = (
+        UniqueConstraint("location_id", "name"),
+        CheckConstraint(f"kind IN {DESK_KINDS!r}", name="kind"),
+        CheckConstraint("capacity >= 1", name="capacity"),
+    )
+
+    location_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("locations.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    capacity: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    feature_rows: Mapped[list["DeskFeature"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="DeskFeature.feature"
+    )
+
+    @property
+    def features(self) -> list[str]:
+        return [row.feature for row in self.feature_rows]
+
+
+class DeskFeature(Base):
+    __tablename__ = "desk_features"
+
+    desk_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("desks.id", ondelete="CASCADE"), primary_key=True
+    )
+    feature: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)

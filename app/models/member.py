@@ -1,0 +1,76 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core import clock
+from app.models.base import Base, UUIDPrimaryKey
+
+MEMBER_GROUPS = (
+    "freelancer",
+    "self_employed",
+    "founder",
+    "employee",
+    "parent",
+    "senior",
+    "job_seeker",
+    "student",
+    "other",
+)
+COMMUTE_MODES = ("car", "public_transport", "bike", "foot", "other")
+ROLES = ("member", "analyst", "operator")
+
+
+class Member(UUIDPrimaryKey, Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint("commute_km IS NULL OR (commute_km >= 0 AND commute_km <= 300)", name="commute_km"),
+    )
+
+    # Stored lower-cased: emails are case-insensitive. NULL once the member is erased.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="member", index=True)
+    home_municipality: Mapped[str] = mapped_column(String(100))
+    home_postcode: Mapped[str | None] = mapped_column(String(10))
+    commute_km: Mapped[float | None] = mapped_column(Float)
+    commute_mode: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    group_rows: Mapped[list["MemberGroup"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="MemberGroup.group"
+    )
+
+    @property
+    def groups(self) -> list[str]:
+        return [row.group for row in self.group_rows]
+
+
+class MemberGroup(Base):
+    """One row per group a member belongs to, so statistics can ``GROUP BY`` group."""
+
+    __tablename__ = "member_groups"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    group: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class RefreshToken(Base):
+    """A refresh token's ``jti``; tokens of one login form a family that is revoked together."""
+
+    __tablename__ = "refresh_tokens"
+
+    jti: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -1,0 +1,107 @@
+"""Start-up data: the bootstrap operator and the Oranienburg demo location."""
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.db import is_sqlite
+from app.members import repository as member_repository
+from app.members import service as member_service
+from app.models import Desk, DeskFeature, Location
+
+# Any constant works; it only keeps two starting processes from seeding at once.
+_SEED_LOCK_KEY = 0x0C0_40C
+
+
+async def _serialise(session: AsyncSession) -> None:
+    if not is_sqlite(session):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEED_LOCK_KEY})
+
+
+async def ensure_bootstrap_operator(session: AsyncSession, settings: Settings) -> None:
+    """Create the configured operator if missing; an existing account is never overwritten."""
+    email, password = settings.bootstrap_operator_email, settings.bootstrap_operator_password
+    if not email or not password:
+        return
+    await _serialise(session)
+    if await member_repository.get_by_email(session, email) is not None:
+        return
+    await member_service.create(
+        session,
+        email=email,
+        password=password,
+        role="operator",
+        profile={"full_name": "Operator", "groups": ["other"], "home_municipality": "Oranienburg"},
+    )
+
+
+DEMO_DESKS: list[tuple[str, list[str]]] = [
+    ("Platz 1", ["monitor", "window"]),
+    ("Platz 2", ["monitor", "window"]),
+    ("Platz 3", ["monitor", "standing"]),
+    ("Platz 4", ["monitor", "standing"]),
+    ("Platz 5", ["quiet"]),
+    ("Platz 6", ["quiet", "monitor"]),
+    ("Platz 7", ["accessible", "monitor"]),
+    ("Platz 8", ["accessible"]),
+    ("Platz 9", []),
+    ("Platz 10", ["monitor"]),
+    ("Platz 11", ["standing", "quiet"]),
+    ("Platz 12", ["monitor", "quiet", "accessible"]),
+]
+WEEKDAY_HOURS = [{"weekday": day, "opens": "08:00", "closes": "20:00"} for day in range(5)]
+SATURDAY_HOURS = [{"weekday": 5, "opens": "09:00", "closes": "14:00"}]
+
+
+async def seed_demo(session: AsyncSession) -> bool:
+    """Seed "CoWorking Oranienburg" into a database without locations; ``True`` if it did."""
+    await _serialise(session)
+    if await session.scalar(select(func.count()).select_from(Location)):
+        return False
+    location = Location(
+        name="CoWorking Oranienburg",
+        municipality="Oranienburg",
+        address="Bernauer Straße 52, 16515 Oranienburg",
+        timezone="Europe/Berlin",
+        opening_hours=WEEKDAY_HOURS + SATURDAY_HOURS,
+        booking_rules={
+            "min_duration_minutes": 30,
+            "max_duration_minutes": 600,
+            "max_advance_days": 60,
+            "check_in_grace_minutes": 30,
+            "max_active_bookings_per_member": 10,
+        },
+    )
+    session.add(location)
+    await session.flush()
+    desks = [
+        Desk(
+            location_id=location.id,
+            name=name,
+            kind="desk",
+            capacity=1,
+            feature_rows=[DeskFeature(feature=f) for f in features],
+        )
+        for name, features in DEMO_DESKS
+    ]
+    desks.append(
+        Desk(
+            location_id=location.id,
+            name="Besprechungsraum",
+            kind="meeting_room",
+            capacity=6,
+            feature_rows=[DeskFeature(feature=f) for f in ("screen", "whiteboard")],
+        )
+    )
+    desks.append(
+        Desk(
+            location_id=location.id,
+            name="Eltern-Kind-Büro",
+            kind="parent_child_room",
+            capacity=2,
+            feature_rows=[DeskFeature(feature=f) for f in ("child_friendly", "accessible")],
+        )
+    )
+    session.add_all(desks)
+    await session.flush()
+    return True
