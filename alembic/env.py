@@ -5,10 +5,10 @@ import asyncio
 from logging.config import fileConfig
 from typing import Any
 
-from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from alembic import context
 from app.core.config import Settings, async_database_url
 from app.models import Base
 
@@ -23,7 +23,9 @@ def _url() -> str:
     return async_database_url(config.get_main_option("sqlalchemy.url") or Settings().database_url)
 
 
-def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # Exclusion constraints are created by hand in the migrations (PostgreSQL only); their
     # backing GiST indexes are not in the models.
     return not (type_ == "index" and name is not None and name.startswith("ex_"))

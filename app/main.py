@@ -19,9 +19,10 @@ from app.bookings.router import router as bookings_router
 from app.core import clock
 from app.core.config import Settings, get_settings
 from app.core.db import Database
-from app.core.errors import Problem, ServiceUnavailable, install_error_handlers, problem_responses
+from app.core.errors import ServiceUnavailable, install_error_handlers, problem_responses
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from app.core.security import use_cheap_hashing_for_tests
 from app.desks.router import router as desks_router
 from app.locations.router import router as locations_router
 from app.members.router import me_router, members_router
@@ -64,6 +65,8 @@ async def _start_up(database: Database, settings: Settings) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
+    if settings.env == "test":
+        use_cheap_hashing_for_tests()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -144,7 +147,6 @@ def _add_operational_routes(app: FastAPI) -> None:
     )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
 
 
 app = create_app()

@@ -16,12 +16,12 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from alembic import command
 from app.core import clock
 from app.core.config import Settings, async_database_url
 from app.main import create_app
@@ -111,7 +111,7 @@ async def _empty_tables(url: str) -> None:
             await connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         else:
             for table in tables:
-                await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+                await connection.execute(text(f"DELETE FROM {table}"))
     await engine.dispose()
 
 

@@ -33,7 +33,8 @@ def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str
     body: dict[str, Any] = response.json()
     assert body["type"] == PROBLEM + slug, body
     assert body["status"] == status
-    assert body["title"] and body["detail"]
+    assert body["title"]
+    assert body["detail"]
     return body
 
 

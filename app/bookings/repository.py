@@ -43,7 +43,7 @@ def overlaps(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(Booking.start < end, Booking.end > start)
 
 
-def readable_by(caller: Member) -> Select[tuple[Booking]]:
+def readable_by(caller: Member) -> Select[Booking]:
     """The one place that decides which bookings a caller may see: operators all, members
     their own. Every list and detail route starts from here."""
     statement = select(Booking)
@@ -62,7 +62,7 @@ async def get_readable(
 
 
 def search(
-    statement: Select[tuple[Booking]],
+    statement: Select[Booking],
     *,
     now: datetime,
     location_id: uuid.UUID | None = None,
@@ -71,7 +71,7 @@ def search(
     status: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> Select[tuple[Booking]]:
+) -> Select[Booking]:
     """Narrow a readable set by the list filters; ordered by start, then id."""
     if location_id is not None:
         statement = statement.where(
@@ -133,7 +133,7 @@ async def count_upcoming_at_location(
     return (await session.scalar(statement)) or 0
 
 
-def busy_desks(start: datetime, end: datetime, now: datetime) -> Select[tuple[uuid.UUID]]:
+def busy_desks(start: datetime, end: datetime, now: datetime) -> Select[uuid.UUID]:
     return select(Booking.desk_id).where(overlaps(start, end), holds_desk(now))
 
 

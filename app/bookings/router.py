@@ -24,7 +24,7 @@ from app.core.errors import (
     ValidationFailed,
     problem_responses,
 )
-from app.core.pagination import Page, Pagination, PageParams, paginate
+from app.core.pagination import Page, PageParams, Pagination, paginate
 from app.models import Booking
 
 router = APIRouter(
@@ -53,7 +53,7 @@ def _read(booking: Booking) -> BookingRead:
 
 
 async def _page(
-    session: DbSession, statement: Select[tuple[Booking]], page: PageParams
+    session: DbSession, statement: Select[Booking], page: PageParams
 ) -> Page[BookingRead]:
     rows, total = await paginate(session, statement, page)
     return Page[BookingRead](

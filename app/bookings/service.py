@@ -245,7 +245,7 @@ async def available_desks(
     end: datetime,
     kind: str | None,
     feature: str | None,
-) -> Select[tuple[Desk]]:
+) -> Select[Desk]:
     """The active desks of the location free for all of ``[start, end)``.
 
     An interval nobody could book answers the problem a booking would get.

@@ -15,7 +15,7 @@ def now() -> datetime:
 
 def set_now(value: datetime | None) -> None:
     """Freeze the clock at ``value`` (aware), or let it run again with ``None``."""
-    global _fixed  # noqa: PLW0603 - the clock is process-wide by design
+    global _fixed
     if value is not None and value.tzinfo is None:
         raise ValueError("the clock needs an aware datetime")
     _fixed = value

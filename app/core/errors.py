@@ -177,7 +177,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database_unavailable", error=type(exc).__name__, path=request.url.path)
     error = ServiceUnavailable("The database cannot be reached right now; try again shortly.")
-    return problem_response(error.status, error.slug, error.title, error.detail, headers=error.headers)
+    return problem_response(
+        error.status, error.slug, error.title, error.detail, headers=error.headers
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -13,9 +13,7 @@ from app.core.errors import problem_response
 
 MAX_BODY_BYTES = 1024 * 1024
 
-REQUESTS = Counter(
-    "coworking_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("coworking_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "coworking_http_request_duration_seconds", "HTTP request latency", ["method", "route"]
 )

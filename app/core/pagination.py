@@ -8,8 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-
-T = TypeVar("T")
+T = TypeVar("T", bound=BaseModel)
 
 
 class Page(BaseModel, Generic[T]):
@@ -37,9 +36,11 @@ Pagination = Annotated[PageParams, Depends(_page_params)]
 
 def page_of(schema: type[T], rows: list[Any], total: int, params: PageParams) -> Page[T]:
     """The list answer, each row rendered through ``schema``."""
-    adapter = getattr(schema, "model_validate")
     return Page[schema](  # type: ignore[valid-type]
-        items=[adapter(row) for row in rows], total=total, limit=params.limit, offset=params.offset
+        items=[schema.model_validate(row) for row in rows],
+        total=total,
+        limit=params.limit,
+        offset=params.offset,
     )
 
 
@@ -47,6 +48,8 @@ async def paginate(
     session: AsyncSession, statement: Select[Any], params: PageParams
 ) -> tuple[list[Any], int]:
     """The rows of one page of ``statement`` (already ordered) and the total row count."""
-    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
     rows = (await session.scalars(statement.limit(params.limit).offset(params.offset))).all()
     return list(rows), total or 0

@@ -12,17 +12,32 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
 
-_hasher = PasswordHash((Argon2Hasher(),))
-# Verified against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-but-the-same-work")
+
+class _Passwords:
+    """Argon2id with the library's recommended cost; the test environment uses a cheap cost
+    (still argon2id) so suites that create hundreds of members stay fast."""
+
+    def __init__(self, hasher: Argon2Hasher) -> None:
+        self.hasher = PasswordHash((hasher,))
+        # Verified against when the email is unknown, so both failures take the same time.
+        self.dummy_hash = self.hasher.hash("not-a-real-password-but-the-same-work")
+
+
+_passwords = _Passwords(Argon2Hasher())
+
+
+def use_cheap_hashing_for_tests() -> None:
+    global _passwords
+    _passwords = _Passwords(Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _passwords.hasher.hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    return _hasher.verify(password, password_hash or _DUMMY_HASH) and password_hash is not None
+    candidate = password_hash or _passwords.dummy_hash
+    return _passwords.hasher.verify(password, candidate) and password_hash is not None
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,12 @@ def decode_token(token: str, *, secret: str, token_type: TokenType) -> TokenClai
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require_exp": True, "require_iat": True, "require_sub": True, "require_jti": True},
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+                "require_jti": True,
+            },
         )
         if payload.get("typ") != token_type:
             return None

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.models import Desk, DeskFeature
 
 
-def _with_features() -> Select[tuple[Desk]]:
+def _with_features() -> Select[Desk]:
     return select(Desk).options(selectinload(Desk.feature_rows))
 
 
@@ -23,7 +23,7 @@ def search(
     kind: str | None = None,
     feature: str | None = None,
     active_only: bool = False,
-) -> Select[tuple[Desk]]:
+) -> Select[Desk]:
     """Desks matching the filters, ordered by location, then name."""
     statement = _with_features()
     if location_id is not None:

@@ -73,9 +73,7 @@ async def create_desk(body: DeskCreate, session: DbSession, _: OperatorOnly) -> 
     return DeskRead.model_validate(await service.create(session, data=body))
 
 
-@router.get(
-    "/desks/{desk_id}", summary="A desk or room", responses=problem_responses(NotFound)
-)
+@router.get("/desks/{desk_id}", summary="A desk or room", responses=problem_responses(NotFound))
 async def read_desk(desk: ValidDesk) -> DeskRead:
     return DeskRead.model_validate(desk)
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Closure, Location
 
 
-def all_locations() -> Select[tuple[Location]]:
+def all_locations() -> Select[Location]:
     return select(Location).order_by(Location.name, Location.id)
 
 
@@ -17,7 +17,7 @@ async def get(session: AsyncSession, location_id: uuid.UUID) -> Location | None:
     return await session.get(Location, location_id)
 
 
-def closures_of(location_id: uuid.UUID) -> Select[tuple[Closure]]:
+def closures_of(location_id: uuid.UUID) -> Select[Closure]:
     return select(Closure).where(Closure.location_id == location_id).order_by(Closure.date)
 
 

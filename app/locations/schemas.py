@@ -1,3 +1,4 @@
+import itertools
 import uuid
 from datetime import date
 from typing import Annotated
@@ -52,7 +53,7 @@ def _no_overlaps(hours: list[OpeningInterval] | None) -> list[OpeningInterval] |
     if hours is None:
         return None
     ordered = sorted(hours, key=lambda i: (i.weekday, minutes_of(i.opens)))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if before.weekday == after.weekday and minutes_of(after.opens) < minutes_of(before.closes):
             raise ValueError(f"opening intervals of weekday {before.weekday} overlap")
     return ordered

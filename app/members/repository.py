@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.models import Member, MemberGroup
 
 
-def _with_groups() -> Select[tuple[Member]]:
+def _with_groups() -> Select[Member]:
     return select(Member).options(selectinload(Member.group_rows))
 
 
@@ -30,7 +30,7 @@ async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
     await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
 
 
-def search(*, q: str | None, group: str | None, role: str | None) -> Select[tuple[Member]]:
+def search(*, q: str | None, group: str | None, role: str | None) -> Select[Member]:
     """Members matching the operator's filters, ordered by creation then id."""
     statement = _with_groups()
     if q:
@@ -50,6 +50,8 @@ def search(*, q: str | None, group: str | None, role: str | None) -> Select[tupl
 async def count_active_operators(session: AsyncSession) -> int:
     """Active operators, their rows locked so two demotions cannot both pass the check."""
     statement = (
-        select(Member.id).where(Member.role == "operator", Member.active.is_(True)).with_for_update()
+        select(Member.id)
+        .where(Member.role == "operator", Member.active.is_(True))
+        .with_for_update()
     )
     return len((await session.scalars(statement)).all())

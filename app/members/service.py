@@ -64,9 +64,9 @@ async def administer(
     stays_operator = values.get("role", member.role) == "operator" and values.get(
         "active", member.active
     )
-    if member.role == "operator" and member.active and not stays_operator:
-        if await repository.count_active_operators(session) <= 1:
-            raise Conflict("The last active operator cannot be demoted or deactivated.")
+    losing_operator = member.role == "operator" and member.active and not stays_operator
+    if losing_operator and await repository.count_active_operators(session) <= 1:
+        raise Conflict("The last active operator cannot be demoted or deactivated.")
     for field, value in values.items():
         setattr(member, field, value)
     await session.flush()

@@ -26,7 +26,9 @@ class Member(UUIDPrimaryKey, Base):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role"),
-        CheckConstraint("commute_km IS NULL OR (commute_km >= 0 AND commute_km <= 300)", name="commute_km"),
+        CheckConstraint(
+            "commute_km IS NULL OR (commute_km >= 0 AND commute_km <= 300)", name="commute_km"
+        ),
     )
 
     # Stored lower-cased: emails are case-insensitive. NULL once the member is erased.
