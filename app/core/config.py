@@ -35,7 +35,9 @@ def _development_secret() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COWORKING_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="COWORKING_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = "sqlite:///./coworking.db"
     secret_key: str = ""
