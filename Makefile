@@ -26,7 +26,7 @@ migrate: install
 
 run: migrate
 	COWORKING_SEED_DEMO=$${COWORKING_SEED_DEMO:-true} \
-	  $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --proxy-headers
+	  $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-proxy-headers --no-access-log
 
 # SQLite always; PostgreSQL too when COWORKING_TEST_POSTGRES_URL is set (mandatory with CI=true).
 test: install

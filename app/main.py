@@ -16,12 +16,18 @@ from app.auth.router import router as auth_router
 from app.bookings import repository as booking_repository
 from app.bookings.router import me_router as my_bookings_router
 from app.bookings.router import router as bookings_router
+from app.calendar.router import router as calendar_router
 from app.core import clock
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import ServiceUnavailable, install_error_handlers, problem_responses
 from app.core.logging import configure_logging
-from app.core.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.core.security import use_cheap_hashing_for_tests
 from app.desks.router import router as desks_router
 from app.locations.router import router as locations_router
@@ -93,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         locations_router,
         desks_router,
         bookings_router,
+        calendar_router,
     ):
         app.include_router(router, prefix="/api/v1")
     _add_operational_routes(app)

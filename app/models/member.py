@@ -42,6 +42,9 @@ class Member(UUIDPrimaryKey, Base):
     commute_mode: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Set by erasure: the row stays as an anonymous statistics profile (groups, municipality,
+    # commute km rounded to 5 km, mode) so past bookings keep counting.
+    erased_at: Mapped[datetime | None]
 
     group_rows: Mapped[list["MemberGroup"]] = relationship(
         cascade="all, delete-orphan", lazy="raise", order_by="MemberGroup.group"
