@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from app import seed
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.bookings import repository as booking_repository
 from app.bookings.router import me_router as my_bookings_router
@@ -32,6 +33,7 @@ from app.core.security import use_cheap_hashing_for_tests
 from app.desks.router import router as desks_router
 from app.locations.router import router as locations_router
 from app.members.router import me_router, members_router
+from app.privacy.router import router as privacy_router
 
 log = structlog.get_logger(__name__)
 
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desks_router,
         bookings_router,
         calendar_router,
+        privacy_router,
+        audit_router,
     ):
         app.include_router(router, prefix="/api/v1")
     _add_operational_routes(app)
