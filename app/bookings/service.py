@@ -17,6 +17,7 @@ from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.bookings import repository
 from app.bookings.schemas import BookingCreate
 from app.core import clock
@@ -192,6 +193,16 @@ async def cancel(session: AsyncSession, *, booking: Booking, caller: Member) -> 
     booking.status = "cancelled"
     booking.cancelled_at = now
     await session.flush()
+    if caller.role == "operator" and caller.id != booking.member_id:
+        await audit.record(
+            session,
+            actor=caller,
+            action="booking.cancelled_by_operator",
+            target_type="booking",
+            target_id=booking.id,
+            before={"status": "confirmed"},
+            after={"status": "cancelled"},
+        )
     return booking
 
 

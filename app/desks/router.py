@@ -66,11 +66,11 @@ async def list_desks(
     summary="Create a desk or room (operator)",
     responses={**OPERATOR_ERRORS, **problem_responses(NotFound, Conflict)},
 )
-async def create_desk(body: DeskCreate, session: DbSession, _: OperatorOnly) -> DeskRead:
+async def create_desk(body: DeskCreate, session: DbSession, actor: OperatorOnly) -> DeskRead:
     """`name` is unique per location (409). A `desk` has capacity 1."""
     if await location_repository.get(session, body.location_id) is None:
         raise NotFound("No such location.")
-    return DeskRead.model_validate(await service.create(session, data=body))
+    return DeskRead.model_validate(await service.create(session, actor=actor, data=body))
 
 
 @router.get("/desks/{desk_id}", summary="A desk or room", responses=problem_responses(NotFound))
@@ -84,16 +84,19 @@ async def read_desk(desk: ValidDesk) -> DeskRead:
     responses={**OPERATOR_ERRORS, **problem_responses(NotFound, Conflict)},
 )
 async def update_desk(
-    body: DeskUpdate, desk: ValidDesk, session: DbSession, _: OperatorOnly
+    body: DeskUpdate, desk: ValidDesk, session: DbSession, actor: OperatorOnly
 ) -> DeskRead:
     """Deactivating keeps the desk's bookings and refuses new ones."""
-    return DeskRead.model_validate(await service.update(session, desk=desk, changes=body))
+    return DeskRead.model_validate(
+        await service.update(session, actor=actor, desk=desk, changes=body)
+    )
 
 
 @router.get(
     "/desks/{desk_id}/schedule",
     summary="A desk's day: opening intervals and busy times",
     responses=problem_responses(NotFound, ValidationFailed),
+    response_model_exclude_none=True,
 )
 async def desk_schedule(
     desk: ValidDesk,
@@ -101,8 +104,9 @@ async def desk_schedule(
     caller: OptionalMember,
     day: Annotated[CalendarDate, Query(alias="date", description="Local date YYYY-MM-DD")],
 ) -> DeskSchedule:
-    """Public. Busy intervals are the active bookings of that local day; only operators see
-    which booking and member they belong to."""
+    """Public. Busy intervals are the active bookings of that local day, ordered by start;
+    only operators see which booking and member they belong to (`booking_id`, `member_id`
+    are left out for everybody else)."""
     location = await location_repository.get(session, desk.location_id)
     assert location is not None
     closed, intervals, bookings = await booking_service.desk_schedule(

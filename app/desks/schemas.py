@@ -67,8 +67,8 @@ class Interval(ResponseSchema):
 
 
 class BusyInterval(Interval):
-    booking_id: uuid.UUID | None = Field(default=None, description="Operators only")
-    member_id: uuid.UUID | None = Field(default=None, description="Operators only")
+    booking_id: uuid.UUID | None = Field(default=None, description="Operators only (else absent)")
+    member_id: uuid.UUID | None = Field(default=None, description="Operators only (else absent)")
     status: str
 
 

@@ -3,11 +3,13 @@
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.core.errors import Conflict, ValidationFailed
 from app.desks.schemas import DeskCreate, DeskUpdate
-from app.models import Desk, DeskFeature
+from app.models import Desk, DeskFeature, Member
 
 DUPLICATE_NAME = "A desk with this name already exists at the location."
+AUDITED_FIELDS = ("name", "capacity", "features", "active")
 
 
 async def _flush_unique_name(session: AsyncSession) -> None:
@@ -18,15 +20,28 @@ async def _flush_unique_name(session: AsyncSession) -> None:
         raise Conflict(DUPLICATE_NAME) from error
 
 
-async def create(session: AsyncSession, *, data: DeskCreate) -> Desk:
+async def create(session: AsyncSession, *, actor: Member, data: DeskCreate) -> Desk:
     values = data.model_dump(exclude={"features"})
     desk = Desk(**values, feature_rows=[DeskFeature(feature=f) for f in data.features])
     session.add(desk)
     await _flush_unique_name(session)
+    await audit.record(
+        session,
+        actor=actor,
+        action="desk.created",
+        target_type="desk",
+        target_id=desk.id,
+        after={"location_id": desk.location_id, "kind": desk.kind, **_audited(desk)},
+    )
     return desk
 
 
-async def update(session: AsyncSession, *, desk: Desk, changes: DeskUpdate) -> Desk:
+def _audited(desk: Desk) -> dict[str, object]:
+    return audit.snapshot(desk, AUDITED_FIELDS)
+
+
+async def update(session: AsyncSession, *, actor: Member, desk: Desk, changes: DeskUpdate) -> Desk:
+    before = _audited(desk)
     values = changes.model_dump(exclude_unset=True)
     if "features" in values:
         kept = {row.feature: row for row in desk.feature_rows}
@@ -36,4 +51,13 @@ async def update(session: AsyncSession, *, desk: Desk, changes: DeskUpdate) -> D
     for field, value in values.items():
         setattr(desk, field, value)
     await _flush_unique_name(session)
+    await audit.record(
+        session,
+        actor=actor,
+        action="desk.updated",
+        target_type="desk",
+        target_id=desk.id,
+        before=before,
+        after=_audited(desk),
+    )
     return desk

@@ -53,12 +53,12 @@ async def list_locations(session: DbSession, page: Pagination) -> Page[LocationR
     responses=OPERATOR_ERRORS,
 )
 async def create_location(
-    body: LocationCreate, session: DbSession, _: OperatorOnly
+    body: LocationCreate, session: DbSession, actor: OperatorOnly
 ) -> LocationRead:
     """Opening hours are wall-clock times in the location's time zone (`closes` may be
     `"24:00"`, a weekday may have several intervals or none; intervals of a day must not
     overlap). `booking_rules` default to the design's values."""
-    return LocationRead.model_validate(await service.create(session, data=body))
+    return LocationRead.model_validate(await service.create(session, actor=actor, data=body))
 
 
 @router.get(
@@ -76,10 +76,10 @@ async def read_location(location: ValidLocation) -> LocationRead:
     responses={**OPERATOR_ERRORS, **problem_responses(NotFound)},
 )
 async def update_location(
-    body: LocationUpdate, location: ValidLocation, session: DbSession, _: OperatorOnly
+    body: LocationUpdate, location: ValidLocation, session: DbSession, actor: OperatorOnly
 ) -> LocationRead:
     """New opening hours and rules apply to new bookings; existing bookings stay."""
-    location = await service.update(session, location=location, changes=body)
+    location = await service.update(session, actor=actor, location=location, changes=body)
     return LocationRead.model_validate(location)
 
 
@@ -103,11 +103,11 @@ async def list_closures(
     responses={**OPERATOR_ERRORS, **problem_responses(NotFound, Conflict)},
 )
 async def create_closure(
-    body: ClosureCreate, location: ValidLocation, session: DbSession, _: OperatorOnly
+    body: ClosureCreate, location: ValidLocation, session: DbSession, actor: OperatorOnly
 ) -> ClosureCreated:
     """The day is a local date of the location. Its active bookings are cancelled; the
     answer says how many. A second closure of the same day answers 409."""
-    closure, cancelled = await service.close_day(session, location=location, data=body)
+    closure, cancelled = await service.close_day(session, actor=actor, location=location, data=body)
     return ClosureCreated(
         **ClosureRead.model_validate(closure).model_dump(), cancelled_bookings=cancelled
     )
@@ -120,10 +120,10 @@ async def create_closure(
     responses={**OPERATOR_ERRORS, **problem_responses(NotFound)},
 )
 async def delete_closure(
-    closure_id: uuid.UUID, location: ValidLocation, session: DbSession, _: OperatorOnly
+    closure_id: uuid.UUID, location: ValidLocation, session: DbSession, actor: OperatorOnly
 ) -> None:
     """Bookings the closure cancelled stay cancelled."""
     closure = await repository.get_closure(session, location.id, closure_id)
     if closure is None:
         raise NotFound("No such closure.")
-    await service.reopen_day(session, closure=closure)
+    await service.reopen_day(session, actor=actor, closure=closure)

@@ -42,6 +42,23 @@ class BookingRules(RequestSchema):
         return self
 
 
+class BookingRulesUpdate(RequestSchema):
+    """Rules to change; the others keep their stored values."""
+
+    min_duration_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
+    max_duration_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
+    max_advance_days: Annotated[int, Field(ge=0, le=730)] | None = None
+    check_in_grace_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
+    max_active_bookings_per_member: Annotated[int, Field(ge=1, le=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "BookingRulesUpdate":
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
 def _valid_timezone(name: str) -> str:
     if name not in _TIMEZONES:
         raise ValueError("not a known IANA time zone")
@@ -77,14 +94,14 @@ class LocationCreate(RequestSchema):
 
 
 class LocationUpdate(RequestSchema):
-    """Only the fields sent change; `booking_rules` is replaced as a whole."""
+    """Only the fields sent change, within `booking_rules` too."""
 
     name: Name | None = None
     municipality: Municipality | None = None
     address: Address | None = None
     timezone: Timezone | None = None
     opening_hours: OpeningHours | None = None
-    booking_rules: BookingRules | None = None
+    booking_rules: BookingRulesUpdate | None = None
 
     @field_validator("timezone")
     @classmethod

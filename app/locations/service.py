@@ -3,33 +3,70 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.bookings import service as booking_service
-from app.core.errors import Conflict
+from app.core.errors import Conflict, ValidationFailed
 from app.locations.hours import local_instant
-from app.locations.schemas import ClosureCreate, LocationCreate, LocationUpdate
-from app.models import Closure, Location
+from app.locations.schemas import BookingRules, ClosureCreate, LocationCreate, LocationUpdate
+from app.models import Closure, Location, Member
+
+LOCATION_FIELDS = ("name", "municipality", "address", "timezone", "opening_hours", "booking_rules")
 
 
-async def create(session: AsyncSession, *, data: LocationCreate) -> Location:
+async def create(session: AsyncSession, *, actor: Member, data: LocationCreate) -> Location:
     location = Location(**data.model_dump())
     session.add(location)
     await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="location.created",
+        target_type="location",
+        target_id=location.id,
+        after=audit.snapshot(location, LOCATION_FIELDS),
+    )
     return location
 
 
-async def update(session: AsyncSession, *, location: Location, changes: LocationUpdate) -> Location:
-    """Changes apply to new bookings; existing bookings keep their times and check-in deadline."""
-    for field, value in changes.model_dump(exclude_unset=True).items():
+async def update(
+    session: AsyncSession, *, actor: Member, location: Location, changes: LocationUpdate
+) -> Location:
+    """Changes apply to new bookings; existing bookings keep their times and check-in deadline.
+
+    Only the fields sent change, within `booking_rules` too.
+    """
+    before = audit.snapshot(location, LOCATION_FIELDS)
+    values = changes.model_dump(exclude_unset=True)
+    if "booking_rules" in values:
+        values["booking_rules"] = _merged_rules(location.booking_rules, values["booking_rules"])
+    for field, value in values.items():
         setattr(location, field, value)
     await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="location.updated",
+        target_type="location",
+        target_id=location.id,
+        before=before,
+        after=audit.snapshot(location, LOCATION_FIELDS),
+    )
     return location
+
+
+def _merged_rules(stored: dict[str, int], sent: dict[str, int]) -> dict[str, int]:
+    try:
+        return BookingRules(**{**stored, **sent}).model_dump()
+    except ValidationError as error:
+        raise ValidationFailed(f"booking_rules: {error.errors()[0]['msg']}") from error
 
 
 async def close_day(
-    session: AsyncSession, *, location: Location, data: ClosureCreate
+    session: AsyncSession, *, actor: Member, location: Location, data: ClosureCreate
 ) -> tuple[Closure, int]:
     """Close the location for a local day; its active bookings are cancelled.
 
@@ -49,10 +86,26 @@ async def close_day(
         start=local_instant(zone, data.date, 0),
         end=local_instant(zone, data.date + timedelta(days=1), 0),
     )
+    await audit.record(
+        session,
+        actor=actor,
+        action="closure.created",
+        target_type="location",
+        target_id=location.id,
+        after={"date": data.date, "reason": data.reason, "cancelled_bookings": cancelled},
+    )
     return closure, cancelled
 
 
-async def reopen_day(session: AsyncSession, *, closure: Closure) -> None:
+async def reopen_day(session: AsyncSession, *, actor: Member, closure: Closure) -> None:
     """Remove a closure; bookings it cancelled stay cancelled."""
     await session.delete(closure)
     await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="closure.deleted",
+        target_type="location",
+        target_id=closure.location_id,
+        before={"date": closure.date, "reason": closure.reason},
+    )

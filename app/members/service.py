@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
 from app.core.errors import Conflict, ValidationFailed
 from app.core.security import hash_password
 from app.members import repository
@@ -67,9 +68,19 @@ async def administer(
     losing_operator = member.role == "operator" and member.active and not stays_operator
     if losing_operator and await repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be demoted or deactivated.")
+    before = audit.snapshot(member, ("role", "active"))
     for field, value in values.items():
         setattr(member, field, value)
     await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="member.updated",
+        target_type="member",
+        target_id=member.id,
+        before=before,
+        after=audit.snapshot(member, ("role", "active")),
+    )
     return member
 
 
