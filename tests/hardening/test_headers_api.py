@@ -1,5 +1,10 @@
 """Security headers, CORS and the request id on every answer."""
 
+import json
+
+import pytest
+import structlog
+
 from tests.factories import Api
 
 
@@ -10,3 +15,34 @@ async def test_security_headers_on_every_answer(api: Api) -> None:
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     docs = await api.client.get("/docs")
     assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+
+
+def test_log_lines_never_carry_emails_tokens_or_passwords(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log = structlog.get_logger("test")
+    log.warning(
+        "login_failed",
+        email="erika@example.org",
+        password="hunter2hunter2",
+        detail="user erika@example.org sent eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        refresh_token="abc",
+    )
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["email"] == "[redacted]"
+    assert line["password"] == "[redacted]"
+    assert line["refresh_token"] == "[redacted]"
+    assert line["detail"] == "user [redacted-email] sent [redacted-token]"
+
+
+async def test_every_answer_has_a_request_id_and_the_log_line_too(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    response = await api.client.get("/api/v1/locations", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    [access] = [line for line in lines if line.get("route") == "/api/v1/locations"]
+    assert access["request_id"] == "abc-123"
+    assert access["status"] == 200
