@@ -2,9 +2,12 @@
 
 import json
 
+import httpx
 import pytest
 import structlog
 
+from app.main import create_app
+from tests.conftest import make_settings
 from tests.factories import Api
 
 
@@ -46,3 +49,28 @@ async def test_every_answer_has_a_request_id_and_the_log_line_too(
     [access] = [line for line in lines if line.get("route") == "/api/v1/locations"]
     assert access["request_id"] == "abc-123"
     assert access["status"] == 200
+
+
+async def test_cors_allows_only_the_configured_origins(database_url: str) -> None:
+    app = create_app(make_settings(database_url, cors_origins="https://buchen.ohv.example"))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        preflight = {"Access-Control-Request-Method": "POST"}
+        allowed = await client.options(
+            "/api/v1/bookings", headers={"Origin": "https://buchen.ohv.example", **preflight}
+        )
+        refused = await client.options(
+            "/api/v1/bookings", headers={"Origin": "https://evil.example", **preflight}
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://buchen.ohv.example"
+    assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_no_cors_headers_without_configured_origins(api: Api) -> None:
+    response = await api.client.get(
+        "/api/v1/locations", headers={"Origin": "https://buchen.ohv.example"}
+    )
+    assert "access-control-allow-origin" not in response.headers
