@@ -29,11 +29,15 @@ from app.core.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.core.rate_limit import RateLimiter
 from app.core.security import use_cheap_hashing_for_tests
 from app.desks.router import router as desks_router
+from app.interest.router import router as interest_router
 from app.locations.router import router as locations_router
 from app.members.router import me_router, members_router
 from app.privacy.router import router as privacy_router
+from app.survey.router import router as survey_router
+from app.survey.router import stats_router as needs_vs_usage_router
 
 log = structlog.get_logger(__name__)
 
@@ -91,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await job
             await database.dispose()
+            await app.state.rate_limiter.close()
 
     app = FastAPI(
         title="OHV Coworking API",
@@ -99,9 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -112,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestIdMiddleware)
+    # Outermost, so even an answer to an unexpected error carries the headers.
+    app.add_middleware(SecurityHeadersMiddleware)
 
     for router in (
         auth_router,
@@ -124,6 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calendar_router,
         privacy_router,
         audit_router,
+        survey_router,
+        needs_vs_usage_router,
+        interest_router,
     ):
         app.include_router(router, prefix="/api/v1")
     _add_operational_routes(app)

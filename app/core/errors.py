@@ -74,6 +74,14 @@ class CompanySeatsExhausted(AppError):
     status, slug, title = 409, "company-seats-exhausted", "All company seats are taken"
 
 
+class RateLimited(AppError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ServiceUnavailable(AppError):
     status, slug, title = 503, "service-unavailable", "The service is unavailable"
     headers = {"Retry-After": "5"}
@@ -182,7 +190,8 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 problem; the exception and its trace go to the log, never into the answer."""
     log.exception("unhandled_error", path=request.url.path, error=type(exc).__name__)
     return problem_response(
         500, "internal-error", "Internal server error", "An unexpected error occurred."
@@ -197,7 +206,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     if _is_connection_error(exc):
         return await _database_unavailable(request, exc)
-    return await _unexpected(request, exc)
+    return await unexpected_error(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -207,4 +216,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(PoolTimeout, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected_error)

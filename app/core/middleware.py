@@ -6,11 +6,14 @@ import uuid
 from typing import Any
 
 import structlog
+from fastapi.routing import iter_route_contexts
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import problem_response
+from app.core.errors import problem_response, unexpected_error
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -51,14 +54,26 @@ class RequestIdMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Starlette would answer an unexpected error outside every middleware, without
+            # the id; answer (and log) it here instead.
+            if started:
+                raise
+            response = await unexpected_error(Request(scope), error)
+            await response(scope, receive, send_with_id)
 
 
 class SecurityHeadersMiddleware:
@@ -94,8 +109,12 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised while a body arrives. FastAPI passes HTTP exceptions from body parsing on to the
+    error handlers, which render this one as the 413 problem."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "Request bodies are limited to 1 MiB.")
 
 
 class BodySizeLimitMiddleware:
@@ -180,9 +199,13 @@ class MetricsMiddleware:
 
 
 def _route_template(scope: Scope) -> str:
+    """The path template of the matching route, e.g. ``/api/v1/members/{member_id}``.
+
+    ``iter_route_contexts`` flattens the routers that ``include_router`` nests.
+    """
     app: Any = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
+    for route in iter_route_contexts(getattr(app, "routes", [])):
         match, _ = route.matches(scope)
         if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
+            return route.path_format or "unmatched"
     return "unmatched"

@@ -34,9 +34,13 @@ def search(*, q: str | None, group: str | None, role: str | None) -> Select[Memb
     """Members matching the operator's filters, ordered by creation then id."""
     statement = _with_groups()
     if q:
-        pattern = f"%{q.lower()}%"
+        # autoescape: a % or _ in the search text is matched literally, not as a wildcard
+        text = q.lower()
         statement = statement.where(
-            or_(func.lower(Member.full_name).like(pattern), Member.email.like(pattern))
+            or_(
+                func.lower(Member.full_name).contains(text, autoescape=True),
+                Member.email.contains(text, autoescape=True),
+            )
         )
     if group:
         statement = statement.where(

@@ -22,7 +22,7 @@ Role = Literal["member", "analyst", "operator"]
 Groups = Annotated[list[MemberGroupName], Field(min_length=1, max_length=9)]
 Municipality = Annotated[str, Field(min_length=1, max_length=100)]
 Postcode = Annotated[str, Field(pattern=r"^[0-9]{5}$", description="German postcode, 5 digits")]
-CommuteKm = Annotated[float, Field(ge=0, le=300, strict=False, description="One-way km (0–300)")]
+CommuteKm = Annotated[float, Field(ge=0, le=300, description="One-way km (0–300)")]
 Password = Annotated[str, Field(min_length=10, max_length=200)]
 
 
@@ -82,6 +82,13 @@ class MemberAdminUpdate(RequestSchema):
 
     role: Role | None = None
     active: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "MemberAdminUpdate":
+        for field in ("role", "active"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
 
 
 class RegisterRequest(MemberProfile):
