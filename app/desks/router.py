@@ -73,7 +73,11 @@ async def create_desk(body: DeskCreate, session: DbSession, actor: OperatorOnly)
     return DeskRead.model_validate(await service.create(session, actor=actor, data=body))
 
 
-@router.get("/desks/{desk_id}", summary="A desk or room", responses=problem_responses(NotFound))
+@router.get(
+    "/desks/{desk_id}",
+    summary="A desk or room",
+    responses=problem_responses(NotFound, ValidationFailed),
+)
 async def read_desk(desk: ValidDesk) -> DeskRead:
     return DeskRead.model_validate(desk)
 
