@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from app.auth.dependencies import CurrentMember
 from app.bookings import repository
@@ -11,13 +11,15 @@ from app.models import Booking
 
 
 async def _readable_booking(
-    booking_id: uuid.UUID, session: DbSession, caller: CurrentMember
+    booking_id: uuid.UUID, request: Request, session: DbSession, caller: CurrentMember
 ) -> Booking:
     """The booking if the caller may read it; 404 otherwise, so nobody learns others' ids.
 
-    The row is locked on PostgreSQL: every route using this changes the booking's state.
+    For a state change (any method but GET) the row is locked on PostgreSQL, so two
+    transitions of one booking cannot interleave; a plain read never waits behind one.
     """
-    booking = await repository.get_readable(session, caller, booking_id, for_update=True)
+    locking = request.method != "GET"
+    booking = await repository.get_readable(session, caller, booking_id, for_update=locking)
     if booking is None:
         raise NotFound("No such booking.")
     return booking

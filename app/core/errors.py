@@ -173,6 +173,16 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it cannot decode (not UTF-8, a broken form): the same client
+        # error as malformed JSON, which it answers 422 itself.
+        return problem_response(
+            422,
+            "validation-error",
+            "The request is not valid",
+            "body: the request body could not be parsed",
+            errors=[{"loc": ["body"], "msg": "could not be parsed", "type": "body_unparsable"}],
+        )
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) else phrase
     slug = _HTTP_SLUGS.get(exc.status_code, "internal-error" if exc.status_code >= 500 else "error")
@@ -198,8 +208,19 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+#: SQLSTATEs of a database that is down, shutting down, starting up or full: connection
+#: exceptions (class 08), admin/crash shutdown, "cannot connect now", too many connections.
+#: asyncpg's errors carry them, and SQLAlchemy wraps most of them in a plain ``DBAPIError``.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
 def _is_connection_error(exc: DBAPIError) -> bool:
-    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return (
+        bool(exc.connection_invalidated)
+        or isinstance(exc, OperationalError)
+        or (isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES))
+    )
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
