@@ -209,9 +209,11 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 #: SQLSTATEs of a database that is down, shutting down, starting up or full: connection
-#: exceptions (class 08), admin/crash shutdown, "cannot connect now", too many connections.
+#: exceptions (class 08), admin/crash shutdown, "cannot connect now", too many connections;
+#: and transaction rollbacks (class 40: deadlock, serialisation failure), which a retry
+#: resolves — 503 with Retry-After says exactly that.
 #: asyncpg's errors carry them, and SQLAlchemy wraps most of them in a plain ``DBAPIError``.
-_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+_UNAVAILABLE_SQLSTATES = ("08", "40", "57P01", "57P02", "57P03", "53300")
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
