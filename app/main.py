@@ -18,6 +18,8 @@ from app.bookings import repository as booking_repository
 from app.bookings.router import me_router as my_bookings_router
 from app.bookings.router import router as bookings_router
 from app.calendar.router import router as calendar_router
+from app.companies.router import invitations_router
+from app.companies.router import router as companies_router
 from app.core import clock
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -35,7 +37,11 @@ from app.desks.router import router as desks_router
 from app.interest.router import router as interest_router
 from app.locations.router import router as locations_router
 from app.members.router import me_router, members_router
+from app.plans.router import locations_router as location_plans_router
+from app.plans.router import me_router as my_memberships_router
+from app.plans.router import router as plans_router
 from app.privacy.router import router as privacy_router
+from app.stats.router import router as stats_router
 from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
 
@@ -134,6 +140,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         survey_router,
         needs_vs_usage_router,
         interest_router,
+        companies_router,
+        invitations_router,
+        plans_router,
+        location_plans_router,
+        my_memberships_router,
+        stats_router,
     ):
         app.include_router(router, prefix="/api/v1")
     _add_operational_routes(app)

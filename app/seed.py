@@ -1,4 +1,4 @@
-"""Start-up data: the bootstrap operator and the Oranienburg demo location."""
+"""Start-up data: the bootstrap operator, the Oranienburg demo location and its plans."""
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -7,7 +7,8 @@ from app.core.config import Settings
 from app.core.db import is_sqlite
 from app.members import repository as member_repository
 from app.members import service as member_service
-from app.models import Desk, DeskFeature, Location
+from app.models import Desk, DeskFeature, Location, LocationDefaultPlan, Plan, PlanGroupPrice
+from app.survey import demo as survey_demo
 
 # Any constant works; it only keeps two starting processes from seeding at once.
 _SEED_LOCK_KEY = 0x0C0_40C
@@ -104,4 +105,53 @@ async def seed_demo(session: AsyncSession) -> bool:
     )
     session.add_all(desks)
     await session.flush()
+    await _seed_plans(session, location)
+    await survey_demo.seed_answers(session)
     return True
+
+
+SOCIAL_GROUPS = ("job_seeker", "parent", "senior")
+# (name, description, price in cent, period, included days, social-tariff price in cent)
+DEMO_PLANS: list[tuple[str, str, int, str, int | None, int | None]] = [
+    ("Tagespass", "Ein Arbeitstag an einem Platz Ihrer Wahl.", 1500, "day", 1, 800),
+    ("10er-Karte", "Zehn Arbeitstage, zwölf Monate gültig.", 12000, "pack", 10, 6500),
+    (
+        "Flex-Monat",
+        "Bis zu zwölf Arbeitstage im Monat, Sozialtarif für Eltern, Senior:innen und "
+        "Arbeitsuchende.",
+        14900,
+        "month",
+        12,
+        7900,
+    ),
+    (
+        "Pilot-Testphase",
+        "Kostenlos und unbegrenzt während der Pilotphase: gilt für alle ohne eigenen Tarif.",
+        0,
+        "month",
+        None,
+        None,
+    ),
+]
+
+
+async def _seed_plans(session: AsyncSession, location: Location) -> None:
+    """The demo tariffs; the unlimited "Pilot-Testphase" is the location's default plan, so
+    members without a membership can book right away."""
+    plans = [
+        Plan(
+            name=name,
+            description=description,
+            price_cents=price,
+            period=period,
+            included_days=days,
+            group_prices=[]
+            if social is None
+            else [PlanGroupPrice(group=group, price_cents=social) for group in SOCIAL_GROUPS],
+        )
+        for name, description, price, period, days, social in DEMO_PLANS
+    ]
+    session.add_all(plans)
+    await session.flush()
+    session.add(LocationDefaultPlan(location_id=location.id, plan_id=plans[-1].id))
+    await session.flush()

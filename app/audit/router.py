@@ -44,6 +44,8 @@ async def list_audit_events(
     (`action`, `target_type`, `target_id`), when (`at`) and the values `before` and `after`.
     Newest first. Actions: `member.updated`, `member.erased`, `company.created`,
     `company.updated`, `company.employee_removed`, `company.invitation_created`,
+    `company.invitation_revoked`, `plan.created`, `plan.updated`, `plan.deleted`,
+    `location.default_plan_set`,
     `location.created`, `location.updated`, `closure.created`, `closure.deleted`,
     `desk.created`, `desk.updated`, `booking.cancelled_by_operator`."""
     statement = select(AuditEvent)

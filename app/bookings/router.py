@@ -88,7 +88,18 @@ async def create_booking(
     `outside-opening-hours`); fewer than `max_active_bookings_per_member` upcoming bookings at
     the location (409 `conflict`); the desk free (409 `booking-conflict`); for desks and
     parent-and-child rooms, no other workplace of yours at the same time (409
-    `member-double-booked`). Intervals are half-open. Times must carry an offset."""
+    `member-double-booked`). Intervals are half-open. Times must carry an offset.
+
+    Company seats: while your company is `active`, a desk or parent-and-child room booking
+    carries its `company_id` and takes one of its seats; when the company already holds all
+    its seats at some instant of the interval the answer is 409 `company-seats-exhausted`.
+    Pending or suspended companies grant no seats (the booking is private).
+
+    Plan entitlement: any other booking uses the local day (location time zone) it falls on
+    from your membership valid that day (`/me/memberships`), or else from the location's
+    default plan (`/locations/{id}/default-plan`; none set: unlimited). Several bookings on
+    one day use it once; cancelled bookings free it. With no included day left: 409
+    `conflict`."""
     booking = await service.create(
         session, member=member, data=body, idempotency_key=idempotency_key
     )
@@ -107,7 +118,8 @@ async def list_bookings(
     from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     to: Annotated[AwareDatetime | None, Query()] = None,
 ) -> Page[BookingRead]:
-    """Operators see all bookings, members their own. `from`/`to` (with offset) select the
+    """Operators see all bookings, members their own; company admins also the bookings on
+    their company's seats. `from`/`to` (with offset) select the
     bookings overlapping `[from, to)`. Ordered by start, then id."""
     if from_ is not None and to is not None and to <= from_:
         raise ValidationFailed("`to` must be after `from`.")
@@ -132,7 +144,7 @@ async def read_booking(booking: ReadableBooking) -> BookingRead:
 @router.post(
     "/{booking_id}/cancel",
     summary="Cancel a booking",
-    responses=problem_responses(NotFound, Conflict),
+    responses=problem_responses(NotFound, Forbidden, Conflict),
 )
 async def cancel_booking(
     booking: ReadableBooking, caller: CurrentMember, session: DbSession
@@ -158,11 +170,13 @@ async def check_in(
 @router.post(
     "/{booking_id}/check-out",
     summary="Check out",
-    responses=problem_responses(NotFound, Conflict),
+    responses=problem_responses(NotFound, Forbidden, Conflict),
 )
-async def check_out(booking: ReadableBooking, session: DbSession) -> BookingRead:
+async def check_out(
+    booking: ReadableBooking, caller: CurrentMember, session: DbSession
+) -> BookingRead:
     """The owner or an operator checks out a checked-in booking; it becomes `completed`."""
-    return _read(await service.check_out(session, booking=booking))
+    return _read(await service.check_out(session, booking=booking, caller=caller))
 
 
 @me_router.get("/bookings", summary="Your bookings")

@@ -5,6 +5,8 @@ on PostgreSQL the exclusion constraints of migration 0001 make two overlapping a
 of one desk, or two overlapping workplace bookings of one member, impossible even when
 requests race; the loser's insert fails and is answered 409 like the checks below. On SQLite
 the write transaction is ``BEGIN IMMEDIATE``, so the checks and the insert run alone.
+The company seat rule is :func:`app.companies.service.claim_seat` (it locks the company row),
+plan entitlement :func:`app.plans.service.claim_day`; both run inside :func:`create`.
 """
 
 import hashlib
@@ -14,12 +16,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.bookings import repository
 from app.bookings.schemas import BookingCreate
+from app.companies import service as company_service
 from app.core import clock
 from app.core.errors import (
     BookingConflict,
@@ -37,9 +40,11 @@ from app.locations.hours import local_date, local_instant, opening_intervals
 from app.members import repository as member_repository
 from app.models import Booking, Desk, Location, Member
 from app.models.desk import WORKPLACE_KINDS
+from app.plans import service as plan_service
 
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=15)
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
 def current_status(booking: Booking, now: datetime) -> str:
@@ -82,7 +87,7 @@ async def check_bookable_interval(
 
 
 async def desk_and_location(session: AsyncSession, desk_id: uuid.UUID) -> tuple[Desk, Location]:
-    desk = await desk_repository.get(session, desk_id)
+    desk = await session.get(Desk, desk_id)  # its features are not needed here
     if desk is None:
         raise NotFound("No such desk.")
     location = await location_repository.get(session, desk.location_id)
@@ -161,15 +166,31 @@ async def create(
         session, member_id=member.id, start=data.start, end=data.end, now=now
     ):
         raise MemberDoubleBooked("You already hold another workplace for part of this time.")
+    # A workplace of an active company's employee takes one of its seats (409 when none is
+    # left); any other booking uses a day of the member's plan (409 when none is left).
+    company_id = None
+    if is_workplace:
+        company_id = await company_service.claim_seat(
+            session, member_id=member.id, start=data.start, end=data.end, now=now
+        )
+    day = local_date(data.start, location.timezone)
+    membership_id = None
+    if company_id is None:
+        membership_id = await plan_service.claim_day(
+            session, member_id=member.id, location_id=location.id, day=day
+        )
 
     grace = timedelta(minutes=location.booking_rules["check_in_grace_minutes"])
     booking = Booking(
         desk_id=desk.id,
         member_id=member.id,
+        company_id=company_id,
         start=data.start,
         end=data.end,
         note=data.note,
         is_workplace=is_workplace,
+        local_date=day,
+        membership_id=membership_id,
         check_in_until=min(data.start + grace, data.end),
         created_at=now,
         idempotency_key=idempotency_key,
@@ -180,12 +201,21 @@ async def create(
         await session.flush()
     except IntegrityError as error:
         _raise_for_constraint(error)
+    except DBAPIError as error:
+        # Two inserts racing for one desk can wait on each other in the exclusion constraint;
+        # PostgreSQL then aborts one of them, and that one lost the race.
+        if getattr(error.orig, "sqlstate", None) == DEADLOCK_DETECTED:
+            raise BookingConflict("The desk is already booked for part of this time.") from error
+        raise
     return booking
 
 
 async def cancel(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
     """The owner cancels before the start; an operator at any time. Only confirmed bookings."""
     now = clock.now()
+    if caller.role != "operator" and booking.member_id != caller.id:
+        # A company admin reads the company's bookings but cancels only their own.
+        raise Forbidden("Only the member who booked or an operator can cancel.")
     if current_status(booking, now) != "confirmed":
         raise Conflict(f"The booking is {current_status(booking, now)}, not confirmed.")
     if caller.role != "operator" and now >= booking.start:
@@ -227,9 +257,11 @@ async def check_in(session: AsyncSession, *, booking: Booking, caller: Member) -
     return booking
 
 
-async def check_out(session: AsyncSession, *, booking: Booking) -> Booking:
+async def check_out(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
     """The owner or an operator ends a checked-in booking; it becomes ``completed``."""
     now = clock.now()
+    if caller.role != "operator" and booking.member_id != caller.id:
+        raise Forbidden("Only the member who booked or an operator can check out.")
     status = current_status(booking, now)
     if status != "checked_in":
         raise Conflict(f"The booking is {status}; only a checked-in booking can be checked out.")

@@ -52,18 +52,46 @@ class Settings(BaseSettings):
     rate_limit_login: str = "5/minute"
     rate_limit_public_forms: str = "30/hour"
     trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Rate-limit counters in Redis instead of the database, e.g. redis://localhost:6379/0
+    redis_url: str | None = None
     public_base_url: str | None = None
     co2_kg_per_km_car: float = Field(default=0.166, ge=0)
     co2_kg_per_km_public_transport: float = Field(default=0.055, ge=0)
     # How often the lifespan job persists no-shows and completed bookings.
     status_job_interval_seconds: float = Field(default=60, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
+    # Outgoing mail (company invitations); without a host, messages are only logged.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "noreply@ohv-coworking.example"
+    # "starttls" (port 587), "ssl" (implicit TLS, port 465) or "none" (a local relay)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10, gt=0)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("rate_limit_login", "rate_limit_public_forms")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        # Imported here: the rate limiter needs the database layer, which imports this module.
+        from app.core.rate_limit import parse_rate
+
+        parse_rate(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        from app.core.rate_limit import parse_networks
+
+        parse_networks(value)
         return value
 
     @model_validator(mode="after")

@@ -6,7 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.core.errors import Conflict, ValidationFailed
+from app.companies import service as company_service
+from app.core.errors import Conflict
 from app.core.security import hash_password
 from app.members import repository
 from app.members.schemas import MemberAdminUpdate, MemberProfileUpdate, RegisterRequest
@@ -86,8 +87,15 @@ async def administer(
 
 async def register(session: AsyncSession, *, request: RegisterRequest) -> Member:
     """Self-registration of a pilot member."""
+    invitation = None
     if request.invitation_token is not None:
-        # Company invitations do not exist yet, so no token can be valid.
-        raise ValidationFailed("The invitation token is invalid or has expired.")
+        # Checked first: a token that is invalid, used, expired or sent to another email
+        # answers 422 and no account is created.
+        invitation = await company_service.invitation_for_registration(
+            session, token=request.invitation_token, email=request.email
+        )
     profile = request.model_dump(exclude={"email", "password", "invitation_token"})
-    return await create(session, email=request.email, password=request.password, profile=profile)
+    member = await create(session, email=request.email, password=request.password, profile=profile)
+    if invitation is not None:
+        await company_service.join(session, invitation=invitation, member=member)
+    return member

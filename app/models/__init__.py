@@ -4,9 +4,19 @@ from app.models.audit_event import AuditEvent
 from app.models.base import Base
 from app.models.booking import Booking
 from app.models.calendar_feed import CalendarFeed
+from app.models.company import Company, CompanyMember, Invitation
 from app.models.desk import Desk, DeskFeature
+from app.models.interest import ExpressionOfInterest
 from app.models.location import Closure, Location
 from app.models.member import Member, MemberGroup, RefreshToken
+from app.models.plan import LocationDefaultPlan, Membership, Plan, PlanGroupPrice
+from app.models.rate_limit import RateLimitCounter
+from app.models.survey import (
+    SurveyContact,
+    SurveyResponse,
+    SurveyResponseGroup,
+    SurveyResponseNeed,
+)
 
 __all__ = [
     "AuditEvent",
@@ -14,10 +24,23 @@ __all__ = [
     "Booking",
     "CalendarFeed",
     "Closure",
+    "Company",
+    "CompanyMember",
     "Desk",
     "DeskFeature",
+    "ExpressionOfInterest",
+    "Invitation",
     "Location",
+    "LocationDefaultPlan",
     "Member",
     "MemberGroup",
+    "Membership",
+    "Plan",
+    "PlanGroupPrice",
+    "RateLimitCounter",
     "RefreshToken",
+    "SurveyContact",
+    "SurveyResponse",
+    "SurveyResponseGroup",
+    "SurveyResponseNeed",
 ]

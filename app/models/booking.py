@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,12 +21,19 @@ class Booking(UUIDPrimaryKey, Base):
         Index("ix_bookings_desk_id_start", "desk_id", "start"),
         Index("ix_bookings_member_id_start", "member_id", "start"),
         Index("ix_bookings_start", "start"),
+        # Statistics select the bookings overlapping a range: start < range end and end > range
+        # start; recent ranges are found through "end" (migration 0004).
+        Index("ix_bookings_end", "end"),
         Index("ix_bookings_status_check_in_until", "status", "check_in_until"),
+        Index("ix_bookings_company_id_local_date", "company_id", "local_date"),
     )
 
     desk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("desks.id", ondelete="RESTRICT"))
     member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
-    company_id: Mapped[uuid.UUID | None]
+    # Set while the member's company is active and the desk a workplace: a company seat.
+    company_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT")
+    )
     start: Mapped[datetime]
     end: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
@@ -44,3 +51,11 @@ class Booking(UUIDPrimaryKey, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     # SHA-256 of the request body the key was first used with
     idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The local day (location's time zone) the booking falls on: the day of plan entitlement
+    # and of company usage. A booking never spans two local days.
+    local_date: Mapped[date | None]
+    # The membership whose day this personal booking uses; NULL on company seats and under the
+    # location's default plan.
+    membership_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )

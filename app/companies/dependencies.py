@@ -1,0 +1,48 @@
+"""Fetch a company and decide what the caller may do with it."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.auth.dependencies import CurrentMember
+from app.companies import repository
+from app.core.db import DbSession
+from app.core.errors import Forbidden, NotFound
+from app.models import Company, Member
+
+
+@dataclass(frozen=True)
+class CompanyAccess:
+    company: Company
+    caller: Member
+    roles: frozenset[str]
+
+    @property
+    def administers(self) -> bool:
+        return self.caller.role == "operator" or "admin" in self.roles
+
+
+async def _visible_company(
+    company_id: uuid.UUID, session: DbSession, caller: CurrentMember
+) -> CompanyAccess:
+    """Operators and the company's admins and employees see it; everybody else gets 404."""
+    company = await repository.get(session, company_id)
+    roles = set() if company is None else await repository.roles_of(session, company_id, caller.id)
+    if company is None or (caller.role != "operator" and not roles):
+        raise NotFound("No such company.")
+    return CompanyAccess(company=company, caller=caller, roles=frozenset(roles))
+
+
+async def _administered_company(
+    access: Annotated[CompanyAccess, Depends(_visible_company)],
+) -> CompanyAccess:
+    """A company admin or an operator; an employee of the company gets 403."""
+    if not access.administers:
+        raise Forbidden("Only the company's admins and operators may do this.")
+    return access
+
+
+VisibleCompany = Annotated[CompanyAccess, Depends(_visible_company)]
+AdministeredCompany = Annotated[CompanyAccess, Depends(_administered_company)]

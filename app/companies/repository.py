@@ -1,0 +1,228 @@
+"""Every query about companies, their people and invitations, and the company's seats."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.bookings import repository as booking_repository
+from app.models import Booking, Company, CompanyMember, Invitation, Member
+
+
+async def get(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
+    return await session.get(Company, company_id)
+
+
+async def lock(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
+    """The company row, locked until the transaction ends (PostgreSQL; SQLite serialises
+    writes anyway) and read fresh, so a status or seat change committed meanwhile is seen."""
+    statement = (
+        select(Company)
+        .where(Company.id == company_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def roles_of(session: AsyncSession, company_id: uuid.UUID, member_id: uuid.UUID) -> set[str]:
+    statement = select(CompanyMember.company_role).where(
+        CompanyMember.company_id == company_id, CompanyMember.member_id == member_id
+    )
+    return set((await session.scalars(statement)).all())
+
+
+def readable_by(caller: Member) -> Select[Company]:
+    """Operators read every company, others the companies they admin or work for."""
+    statement = select(Company)
+    if caller.role != "operator":
+        statement = statement.where(
+            Company.id.in_(
+                select(CompanyMember.company_id).where(CompanyMember.member_id == caller.id)
+            )
+        )
+    return statement.order_by(Company.name, Company.id)
+
+
+# Built once: every workplace booking asks (building a statement costs more than running it).
+_EMPLOYER = select(CompanyMember.company_id).where(
+    CompanyMember.member_id == bindparam("member_id"), CompanyMember.company_role == "employee"
+)
+
+
+async def employer_of(session: AsyncSession, member_id: uuid.UUID) -> uuid.UUID | None:
+    """The company the member is an employee of, if any (at most one)."""
+    return (await session.scalars(_EMPLOYER, {"member_id": member_id})).one_or_none()
+
+
+async def employment(
+    session: AsyncSession, company_id: uuid.UUID, member_id: uuid.UUID
+) -> CompanyMember | None:
+    return await session.get(CompanyMember, (company_id, member_id, "employee"))
+
+
+@dataclass(frozen=True)
+class EmployeeRow:
+    member: Member
+    joined_at: datetime
+    is_admin: bool
+
+
+async def employees(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    *,
+    member_id: uuid.UUID | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[EmployeeRow], int]:
+    """A page of the company's employees, whether each also admins it, and their total;
+    ordered by joining time, then member id."""
+    admins = select(CompanyMember.member_id).where(
+        CompanyMember.company_id == company_id, CompanyMember.company_role == "admin"
+    )
+    # Erased members are anonymous statistics profiles, nobody's colleagues.
+    condition = and_(
+        CompanyMember.company_id == company_id,
+        CompanyMember.company_role == "employee",
+        CompanyMember.member_id.in_(select(Member.id).where(Member.erased_at.is_(None))),
+    )
+    if member_id is not None:
+        condition = and_(condition, CompanyMember.member_id == member_id)
+    statement = (
+        select(Member, CompanyMember.joined_at, Member.id.in_(admins))
+        .join(CompanyMember, CompanyMember.member_id == Member.id)
+        .where(condition)
+        .order_by(CompanyMember.joined_at, Member.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(CompanyMember).where(condition))
+    rows = (await session.execute(statement)).all()
+    return [EmployeeRow(member, joined, bool(admin)) for member, joined, admin in rows], total or 0
+
+
+async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitation | None:
+    statement = select(Invitation).where(Invitation.token_hash == token_hash).with_for_update()
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def get_invitation(
+    session: AsyncSession, company_id: uuid.UUID, invitation_id: uuid.UUID
+) -> Invitation | None:
+    statement = select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.company_id == company_id
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+def invitations(company_id: uuid.UUID) -> Select[Invitation]:
+    """Newest first, then id."""
+    return (
+        select(Invitation)
+        .where(Invitation.company_id == company_id)
+        .order_by(Invitation.created_at.desc(), Invitation.id)
+    )
+
+
+def _seat_holders(company_id: uuid.UUID, now: datetime) -> ColumnElement[bool]:
+    return and_(
+        Booking.company_id == company_id,
+        Booking.is_workplace.is_(True),
+        booking_repository.holds_desk(now),
+    )
+
+
+async def peak_seats(
+    session: AsyncSession, *, company_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+) -> int:
+    """The most company seats held at any one instant of ``[start, end)``.
+
+    Half-open intervals: a booking ending when another starts is not concurrent with it. The
+    peak is found by sweeping the (few) overlapping bookings in time order.
+    """
+    statement = select(Booking.start, Booking.end).where(
+        _seat_holders(company_id, now), booking_repository.overlaps(start, end)
+    )
+    events: list[tuple[datetime, int]] = []
+    for booked_start, booked_end in (await session.execute(statement)).all():
+        events.append((max(booked_start, start), 1))
+        events.append((min(booked_end, end), -1))
+    # Ends sort before starts at the same instant (-1 < 1): back-to-back is not overlap.
+    peak = held = 0
+    for _instant, change in sorted(events):
+        held += change
+        peak = max(peak, held)
+    return peak
+
+
+async def privatise_future_bookings(
+    session: AsyncSession, *, company_id: uuid.UUID, member_id: uuid.UUID, now: datetime
+) -> int:
+    """A removed employee's bookings that have not started leave the company's seats."""
+    result = await session.execute(
+        update(Booking)
+        .where(
+            Booking.company_id == company_id,
+            Booking.member_id == member_id,
+            Booking.start > now,
+            booking_repository.holds_desk(now),
+        )
+        .values(company_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _seconds(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
+    """``end - start`` in seconds (SQLite stores instants as UTC text)."""
+    if dialect == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+async def usage_by_day(
+    session: AsyncSession, *, company_id: uuid.UUID, first: date, last: date
+) -> dict[date, tuple[float, int]]:
+    """Per local day: booked seconds and peak concurrent bookings of the company's
+    non-cancelled bookings. Aggregated in SQL; no member ever leaves the database."""
+    dialect = session.get_bind().dialect.name
+    counted = and_(
+        Booking.company_id == company_id,
+        Booking.status != "cancelled",
+        Booking.local_date >= first,
+        Booking.local_date <= last,
+    )
+    booked = (
+        select(Booking.local_date, func.sum(_seconds(Booking.start, Booking.end, dialect)))
+        .where(counted)
+        .group_by(Booking.local_date)
+    )
+    # The peak of a day is reached at the start of one of its bookings: for each booking,
+    # count the company's bookings running at its start (itself included), take the largest.
+    other = aliased(Booking)
+    running = (
+        select(Booking.local_date.label("day"), func.count(other.id).label("running"))
+        .join(
+            other,
+            and_(
+                other.company_id == Booking.company_id,
+                other.status != "cancelled",
+                other.start <= Booking.start,
+                other.end > Booking.start,
+            ),
+        )
+        .where(counted)
+        .group_by(Booking.id, Booking.local_date)
+        .subquery()
+    )
+    peaks = select(running.c.day, func.max(running.c.running)).group_by(running.c.day)
+    seconds: dict[date, float] = {
+        day: float(total or 0) for day, total in (await session.execute(booked)).all()
+    }
+    peak: dict[date, int] = {day: int(n) for day, n in (await session.execute(peaks)).all()}
+    return {day: (seconds.get(day, 0.0), peak.get(day, 0)) for day in seconds.keys() | peak}

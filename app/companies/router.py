@@ -1,0 +1,294 @@
+import uuid
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Query, status
+
+from app.auth.dependencies import CurrentMember
+from app.companies import repository, service
+from app.companies.dependencies import AdministeredCompany, VisibleCompany
+from app.companies.schemas import (
+    CompanyCreate,
+    CompanyJoined,
+    CompanyRead,
+    CompanyUpdate,
+    CompanyUsage,
+    EmployeeRead,
+    InvitationAccept,
+    InvitationCreate,
+    InvitationCreated,
+    InvitationRead,
+)
+from app.core import clock
+from app.core.db import DbSession
+from app.core.dependencies import AppSettings
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    ValidationFailed,
+    problem_responses,
+)
+from app.core.notifications import Notifications, deliver
+from app.core.pagination import Page, Pagination, page_of, paginate
+from app.core.schemas import CalendarDate
+from app.models import Invitation
+
+router = APIRouter(
+    prefix="/companies",
+    tags=["companies"],
+    responses=problem_responses(NotAuthenticated, ValidationFailed),
+)
+invitations_router = APIRouter(
+    prefix="/invitations",
+    tags=["companies"],
+    responses=problem_responses(NotAuthenticated, ValidationFailed),
+)
+MAX_USAGE_YEARS = 3
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February)."""
+    if (day.month, day.day) == (2, 29):
+        day = day - timedelta(days=1)
+    return day.replace(year=day.year + years)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a company")
+async def create_company(
+    body: CompanyCreate, member: CurrentMember, session: DbSession
+) -> CompanyRead:
+    """Any member may register a company. It starts `pending` with 0 seats until an operator
+    approves it; the caller becomes its admin (an admin is not an employee — and books
+    privately — unless also invited as one)."""
+    company = await service.create(session, member=member, data=body)
+    return CompanyRead.model_validate(company)
+
+
+@router.get("", summary="List companies")
+async def list_companies(
+    caller: CurrentMember, session: DbSession, page: Pagination
+) -> Page[CompanyRead]:
+    """Operators see every company, others the companies they admin or work for. Ordered by
+    name, then id."""
+    rows, total = await paginate(session, repository.readable_by(caller), page)
+    return page_of(CompanyRead, rows, total, page)
+
+
+@router.get("/{company_id}", summary="A company", responses=problem_responses(NotFound))
+async def read_company(access: VisibleCompany) -> CompanyRead:
+    """Operators and the company's admins and employees; 404 for everybody else."""
+    return CompanyRead.model_validate(access.company)
+
+
+@router.patch(
+    "/{company_id}",
+    summary="Change a company",
+    responses=problem_responses(NotFound, Forbidden),
+)
+async def update_company(
+    body: CompanyUpdate, access: AdministeredCompany, session: DbSession
+) -> CompanyRead:
+    """Operators approve (`status: active`), suspend and set `seats`. A company admin may
+    change the contact fields (`name`, `contact_email`, `seats_requested`) only: sending
+    `status` or `seats` answers 403, it is not silently ignored. Suspending a company keeps
+    the desks of bookings already made; its employees' new bookings are private."""
+    company = await service.update(
+        session, actor=access.caller, company=access.company, changes=body
+    )
+    return CompanyRead.model_validate(company)
+
+
+@router.post(
+    "/{company_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Invite an employee",
+    responses=problem_responses(NotFound, Forbidden),
+)
+async def invite_employee(
+    body: InvitationCreate,
+    access: AdministeredCompany,
+    session: DbSession,
+    settings: AppSettings,
+    notifier: Notifications,
+    background: BackgroundTasks,
+) -> InvitationCreated:
+    """A company admin (or an operator) invites by email, in any company status. The answer
+    holds the token — shown only here, stored only as a SHA-256 hash — so the flow works
+    without mail; it is single-use, valid 14 days and bound to the invited email. The
+    invitee accepts with `POST /invitations/accept` or registers with `invitation_token`.
+
+    The invitation is also mailed when SMTP is configured (`COWORKING_SMTP_HOST`, …);
+    otherwise the service logs that a message was due, without recipient or token."""
+    invitation, token = await service.invite(
+        session, actor=access.caller, company=access.company, email=body.email
+    )
+    message = service.invitation_message(
+        company=access.company,
+        email=invitation.email,
+        token=token,
+        expires_at=invitation.expires_at,
+        settings=settings,
+    )
+    background.add_task(deliver, notifier, message)
+    return InvitationCreated(
+        id=invitation.id,
+        company_id=invitation.company_id,
+        email=invitation.email,
+        token=token,
+        expires_at=invitation.expires_at,
+    )
+
+
+def _invitation(invitation: Invitation) -> InvitationRead:
+    return InvitationRead(
+        id=invitation.id,
+        company_id=invitation.company_id,
+        email=invitation.email,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        accepted_at=invitation.accepted_at,
+        status=service.invitation_status(invitation, clock.now()),
+    )
+
+
+@router.get(
+    "/{company_id}/invitations",
+    summary="The company's invitations",
+    responses=problem_responses(NotFound),
+)
+async def list_invitations(
+    access: VisibleCompany, session: DbSession, page: Pagination
+) -> Page[InvitationRead]:
+    """Operators and the company's people; tokens are never shown again. Newest first."""
+    rows, total = await paginate(session, repository.invitations(access.company.id), page)
+    return Page[InvitationRead](
+        items=[_invitation(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.delete(
+    "/{company_id}/invitations/{invitation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Withdraw an invitation",
+    responses=problem_responses(NotFound, Forbidden, Conflict),
+)
+async def revoke_invitation(
+    invitation_id: uuid.UUID, access: AdministeredCompany, session: DbSession
+) -> None:
+    """An unaccepted invitation's token stops working; an accepted one answers 409."""
+    await service.revoke_invitation(
+        session, actor=access.caller, company=access.company, invitation_id=invitation_id
+    )
+
+
+def _employee(row: repository.EmployeeRow) -> EmployeeRead:
+    return EmployeeRead(
+        id=row.member.id,
+        full_name=row.member.full_name,
+        email=row.member.email,
+        company_role="admin" if row.is_admin else "employee",
+        joined_at=row.joined_at,
+    )
+
+
+@router.get(
+    "/{company_id}/employees",
+    summary="The company's employees",
+    responses=problem_responses(NotFound),
+)
+async def list_employees(
+    access: VisibleCompany, session: DbSession, page: Pagination
+) -> Page[EmployeeRead]:
+    """Operators and the company's people. Members who accepted an invitation;
+    `company_role` is `admin` for an employee who also administers the company. Ordered by
+    joining time, then id."""
+    rows, total = await repository.employees(
+        session, access.company.id, limit=page.limit, offset=page.offset
+    )
+    return Page[EmployeeRead](
+        items=[_employee(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get(
+    "/{company_id}/employees/{member_id}",
+    summary="One employee",
+    responses=problem_responses(NotFound),
+)
+async def read_employee(
+    member_id: uuid.UUID, access: VisibleCompany, session: DbSession
+) -> EmployeeRead:
+    rows, _ = await repository.employees(session, access.company.id, member_id=member_id)
+    if not rows:
+        raise NotFound("No such employee.")
+    return _employee(rows[0])
+
+
+@router.delete(
+    "/{company_id}/employees/{member_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an employee",
+    responses=problem_responses(NotFound, Forbidden),
+)
+async def remove_employee(
+    member_id: uuid.UUID, access: AdministeredCompany, session: DbSession
+) -> None:
+    """A company admin or an operator. From now on the member books privately; their
+    bookings that have not started leave the company's seats (`company_id` becomes null) and
+    keep their desks. Their `employee` group stays: it describes their work, not this link."""
+    await service.remove_employee(
+        session, actor=access.caller, company=access.company, member_id=member_id
+    )
+
+
+@router.get(
+    "/{company_id}/usage",
+    summary="Aggregate seat usage per day",
+    responses=problem_responses(NotFound, Forbidden),
+)
+async def company_usage(
+    access: AdministeredCompany,
+    session: DbSession,
+    from_: Annotated[CalendarDate, Query(alias="from", description="First local day.")],
+    to: Annotated[CalendarDate, Query(description="Last local day (inclusive).")],
+) -> CompanyUsage:
+    """For the company's admins and operators (employees: 403). Aggregates only: no member
+    ids, names or per-employee presence. Days are local days of the bookings' locations,
+    `from` to `to` inclusive, every day listed; `to` before `from` or a range over three
+    years answers 422. Per day:
+
+    * `seats`: the company's current seats (seat changes are in the audit trail);
+    * `booked_hours`: the summed length of the company's bookings that are not cancelled;
+    * `peak_concurrent_seats`: the most of those running at one instant (half-open
+      intervals: back-to-back bookings are not concurrent);
+    * `seat_utilization` = peak_concurrent_seats / seats (0 without seats).
+
+    `total`: `booked_hours` summed, the highest peak, `seat_days_used` (the days' peaks
+    summed) and `seat_utilization` = seat_days_used / (seats × days)."""
+    if to < from_:
+        raise ValidationFailed("`to` must not be before `from`.")
+    if to > _years_later(from_, MAX_USAGE_YEARS):
+        raise ValidationFailed("The range may span at most three years.")
+    return await service.usage(session, company=access.company, first=from_, last=to)
+
+
+@invitations_router.post(
+    "/accept",
+    summary="Accept an invitation",
+    responses=problem_responses(Forbidden, Conflict),
+)
+async def accept_invitation(
+    body: InvitationAccept, member: CurrentMember, session: DbSession
+) -> CompanyJoined:
+    """The signed-in member becomes an employee of the inviting company and gets the group
+    `employee`. A token that is unknown, used or expired answers 422; one sent to another
+    email 403; a member who already works for a company (this or another) 409."""
+    company, employment = await service.accept(session, member=member, token=body.token)
+    return CompanyJoined(
+        company_id=company.id,
+        company_name=company.name,
+        company_role="employee",
+        joined_at=employment.joined_at,
+    )

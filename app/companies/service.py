@@ -1,0 +1,317 @@
+"""Companies: registration, approval, invitations, employees, seats and usage.
+
+The seat rule: while a company is ``active``, each workplace booking of one of its employees
+carries ``company_id`` and at no instant may the company hold more such bookings than
+``seats``. :func:`claim_seat` runs inside the booking transaction and first locks the company
+row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises
+writers), so two concurrent bookings — in any number of app processes — cannot both take the
+last seat. Pending and suspended companies grant no seats: their employees book privately.
+"""
+
+import hashlib
+import secrets
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.companies import repository
+from app.companies.schemas import (
+    CompanyCreate,
+    CompanyUpdate,
+    CompanyUsage,
+    UsageDay,
+    UsageTotal,
+)
+from app.core import clock
+from app.core.config import Settings
+from app.core.errors import (
+    CompanySeatsExhausted,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from app.core.notifications import Message
+from app.models import Company, CompanyMember, Invitation, Member, MemberGroup
+
+INVITATION_LIFETIME = timedelta(days=14)
+OPERATOR_FIELDS = frozenset({"status", "seats"})
+# Audited values; the contact email may be a person's address and stays out of the trail.
+AUDITED_FIELDS = ("name", "seats_requested", "status", "seats")
+UNUSABLE_INVITATION = "The invitation token is invalid, already used or expired."
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) -> Company:
+    """Register a company: pending, no seats; the caller becomes its admin."""
+    company = Company(
+        name=data.name,
+        contact_email=data.contact_email.lower(),
+        seats_requested=data.seats_requested,
+        status="pending",
+        seats=0,
+        created_at=clock.now(),
+    )
+    session.add(company)
+    await session.flush()
+    session.add(
+        CompanyMember(
+            company_id=company.id, member_id=member.id, company_role="admin", joined_at=clock.now()
+        )
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        actor=member,
+        action="company.created",
+        target_type="company",
+        target_id=company.id,
+        after=audit.snapshot(company, AUDITED_FIELDS),
+    )
+    return company
+
+
+async def update(
+    session: AsyncSession, *, actor: Member, company: Company, changes: CompanyUpdate
+) -> Company:
+    """Operators change anything; a company admin only the contact fields (403 otherwise)."""
+    values = changes.model_dump(exclude_unset=True)
+    refused = sorted(OPERATOR_FIELDS & values.keys())
+    if refused and actor.role != "operator":
+        raise Forbidden(f"Only operators may change {' and '.join(refused)}.")
+    if "contact_email" in values:
+        values["contact_email"] = values["contact_email"].lower()
+    before = audit.snapshot(company, AUDITED_FIELDS)
+    for field, value in values.items():
+        setattr(company, field, value)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="company.updated",
+        target_type="company",
+        target_id=company.id,
+        before=before,
+        after=audit.snapshot(company, AUDITED_FIELDS),
+    )
+    return company
+
+
+async def invite(
+    session: AsyncSession, *, actor: Member, company: Company, email: str
+) -> tuple[Invitation, str]:
+    """A single-use invitation bound to ``email``, valid 14 days; returns it and its token
+    (the token is not stored, only its SHA-256 hash)."""
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        company_id=company.id,
+        email=email.lower(),
+        token_hash=hash_token(token),
+        invited_by_id=actor.id,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    session.add(invitation)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="company.invitation_created",
+        target_type="company",
+        target_id=company.id,
+        after={"invitation_id": invitation.id, "expires_at": invitation.expires_at},
+    )
+    return invitation, token
+
+
+def invitation_message(
+    *, company: Company, email: str, token: str, expires_at: datetime, settings: Settings
+) -> Message:
+    base = (settings.public_base_url or "").rstrip("/")
+    return Message(
+        kind="company.invitation",
+        to=email,
+        subject=f"Einladung: {company.name} im Coworking O-H-V",
+        body=(
+            f"{company.name} lädt Sie ein, als Beschäftigte/r im Coworking-Pilot O-H-V "
+            "auf Firmenplätzen zu buchen.\n\n"
+            f"Ihr Einladungscode (gültig bis {expires_at:%d.%m.%Y %H:%M} UTC):\n{token}\n\n"
+            f'Neu registrieren: {base}/api/v1/auth/register mit "invitation_token".\n'
+            f'Schon registriert: {base}/api/v1/invitations/accept mit {{"token": ...}}.\n'
+        ),
+    )
+
+
+def invitation_status(
+    invitation: Invitation, now: datetime
+) -> Literal["pending", "accepted", "expired"]:
+    if invitation.accepted_at is not None:
+        return "accepted"
+    return "expired" if invitation.expires_at <= now else "pending"
+
+
+async def _usable_invitation(session: AsyncSession, token: str) -> Invitation:
+    invitation = await repository.invitation_by_hash(session, hash_token(token))
+    if invitation is None or invitation_status(invitation, clock.now()) != "pending":
+        raise ValidationFailed(UNUSABLE_INVITATION)
+    return invitation
+
+
+async def invitation_for_registration(
+    session: AsyncSession, *, token: str, email: str
+) -> Invitation:
+    """The invitation a new account may accept; 422 for any problem, so nothing is created."""
+    invitation = await _usable_invitation(session, token)
+    if invitation.email != email.lower():
+        raise ValidationFailed("The invitation was sent to another email address.")
+    return invitation
+
+
+async def join(session: AsyncSession, *, invitation: Invitation, member: Member) -> CompanyMember:
+    """Make ``member`` an employee through ``invitation`` (single use; adds group ``employee``)."""
+    now = clock.now()
+    if await repository.employer_of(session, member.id) is not None:
+        raise Conflict("You are already the employee of a company; a member works for one.")
+    employment = CompanyMember(
+        company_id=invitation.company_id,
+        member_id=member.id,
+        company_role="employee",
+        joined_at=now,
+    )
+    session.add(employment)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:  # a concurrent acceptance of another invitation
+        raise Conflict("You are already the employee of a company.") from error
+    invitation.accepted_at = now
+    invitation.accepted_by_id = member.id
+    if "employee" not in member.groups:
+        rows = [*member.group_rows, MemberGroup(group="employee")]
+        member.group_rows = sorted(rows, key=lambda row: row.group)
+    await session.flush()
+    return employment
+
+
+async def accept(
+    session: AsyncSession, *, member: Member, token: str
+) -> tuple[Company, CompanyMember]:
+    """A signed-in member accepts an invitation sent to their own email."""
+    invitation = await _usable_invitation(session, token)
+    if invitation.email != (member.email or "").lower():
+        raise Forbidden("This invitation was sent to another email address.")
+    employment = await join(session, invitation=invitation, member=member)
+    company = await repository.get(session, invitation.company_id)
+    assert company is not None  # a foreign key
+    return company, employment
+
+
+async def revoke_invitation(
+    session: AsyncSession, *, actor: Member, company: Company, invitation_id: uuid.UUID
+) -> None:
+    invitation = await repository.get_invitation(session, company.id, invitation_id)
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    if invitation.accepted_at is not None:
+        raise Conflict("The invitation was accepted; remove the employee instead.")
+    await session.delete(invitation)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="company.invitation_revoked",
+        target_type="company",
+        target_id=company.id,
+        before={"invitation_id": invitation_id},
+    )
+
+
+async def remove_employee(
+    session: AsyncSession, *, actor: Member, company: Company, member_id: uuid.UUID
+) -> int:
+    """The member stops being an employee; their bookings that have not started become
+    private (they no longer use the company's seats). Returns how many changed."""
+    employment = await repository.employment(session, company.id, member_id)
+    if employment is None:
+        raise NotFound("No such employee.")
+    await session.delete(employment)
+    moved = await repository.privatise_future_bookings(
+        session, company_id=company.id, member_id=member_id, now=clock.now()
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="company.employee_removed",
+        target_type="company",
+        target_id=company.id,
+        before={"member_id": member_id},
+        after={"future_bookings_made_private": moved},
+    )
+    return moved
+
+
+async def claim_seat(
+    session: AsyncSession, *, member_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+) -> uuid.UUID | None:
+    """The company whose seat a new workplace booking of ``member_id`` takes, or ``None`` for a
+    private booking; 409 ``company-seats-exhausted`` when every seat is held at some instant
+    of ``[start, end)``. Call inside the booking transaction: it locks the company row."""
+    company_id = await repository.employer_of(session, member_id)
+    if company_id is None:
+        return None
+    company = await repository.lock(session, company_id)
+    if company is None or company.status != "active":
+        return None
+    held = await repository.peak_seats(
+        session, company_id=company.id, start=start, end=end, now=now
+    )
+    if held + 1 > company.seats:
+        raise CompanySeatsExhausted(
+            f"All {company.seats} seats of your company are taken for part of this time."
+        )
+    return company.id
+
+
+async def usage(
+    session: AsyncSession, *, company: Company, first: date, last: date
+) -> CompanyUsage:
+    """Aggregate seat usage per local day, ``first`` to ``last`` inclusive; every day listed."""
+    by_day = await repository.usage_by_day(session, company_id=company.id, first=first, last=last)
+    seats = company.seats
+    days: list[UsageDay] = []
+    day = first
+    while day <= last:
+        seconds, peak = by_day.get(day, (0.0, 0))
+        days.append(
+            UsageDay(
+                date=day,
+                seats=seats,
+                booked_hours=round(seconds / 3600, 4),
+                peak_concurrent_seats=peak,
+                seat_utilization=_ratio(peak, seats),
+            )
+        )
+        day += timedelta(days=1)
+    seat_days = sum(d.peak_concurrent_seats for d in days)
+    total = UsageTotal(
+        booked_hours=round(sum(seconds for seconds, _ in by_day.values()) / 3600, 4),
+        peak_concurrent_seats=max((d.peak_concurrent_seats for d in days), default=0),
+        seat_days_used=seat_days,
+        seat_utilization=_ratio(seat_days, seats * len(days)),
+    )
+    return CompanyUsage(
+        company_id=company.id, from_=first, to=last, seats=seats, days=days, total=total
+    )
+
+
+def _ratio(part: float, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0

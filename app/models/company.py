@@ -1,0 +1,82 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core import clock
+from app.models.base import Base, UUIDPrimaryKey
+
+COMPANY_STATUSES = ("pending", "active", "suspended")
+COMPANY_ROLES = ("admin", "employee")
+
+
+class Company(UUIDPrimaryKey, Base):
+    """A local company; while ``active`` its employees book on its ``seats``.
+
+    Booking transactions lock this row (``SELECT … FOR UPDATE``) before counting seats.
+    """
+
+    __tablename__ = "companies"
+    __table_args__ = (
+        CheckConstraint(f"status IN {COMPANY_STATUSES!r}", name="status"),
+        CheckConstraint("seats >= 0", name="seats"),
+        CheckConstraint("seats_requested >= 0", name="seats_requested"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    seats_requested: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    seats: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class CompanyMember(Base):
+    """One role of a member in a company: ``admin`` or ``employee`` (a member may hold both).
+
+    A member is the employee of at most one company (a partial unique index).
+    """
+
+    __tablename__ = "company_members"
+    __table_args__ = (
+        CheckConstraint(f"company_role IN {COMPANY_ROLES!r}", name="company_role"),
+        Index(
+            "ix_company_members_one_employer",
+            "member_id",
+            unique=True,
+            postgresql_where=text("company_role = 'employee'"),
+            sqlite_where=text("company_role = 'employee'"),
+        ),
+    )
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    company_role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class Invitation(UUIDPrimaryKey, Base):
+    """An invitation to become an employee; the token itself is never stored, only its SHA-256."""
+
+    __tablename__ = "invitations"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    # Stored lower-cased; only the member with this email may accept.
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )

@@ -1,0 +1,130 @@
+"""Every query about plans, memberships and the days members have booked on them."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.models import Booking, LocationDefaultPlan, Membership, Plan
+
+
+def _with_prices() -> Select[Plan]:
+    return select(Plan).options(selectinload(Plan.group_prices))
+
+
+async def get(session: AsyncSession, plan_id: uuid.UUID) -> Plan | None:
+    return (await session.scalars(_with_prices().where(Plan.id == plan_id))).one_or_none()
+
+
+def search(*, active_only: bool) -> Select[Plan]:
+    """Ordered by name, then id."""
+    statement = _with_prices()
+    if active_only:
+        statement = statement.where(Plan.active.is_(True))
+    return statement.order_by(Plan.name, Plan.id)
+
+
+async def in_use(session: AsyncSession, plan_id: uuid.UUID) -> bool:
+    used = or_(
+        exists().where(Membership.plan_id == plan_id),
+        exists().where(LocationDefaultPlan.plan_id == plan_id),
+    )
+    return bool(await session.scalar(select(used)))
+
+
+async def default_of(session: AsyncSession, location_id: uuid.UUID) -> Plan | None:
+    statement = (
+        _with_prices()
+        .join(LocationDefaultPlan, LocationDefaultPlan.plan_id == Plan.id)
+        .where(LocationDefaultPlan.location_id == location_id)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+def _consumes_a_day() -> ColumnElement[bool]:
+    """A personal booking that is not cancelled uses its local day (no-shows too)."""
+    return and_(Booking.company_id.is_(None), Booking.status != "cancelled")
+
+
+def _used_days() -> Any:
+    return (
+        select(func.count(func.distinct(Booking.local_date)))
+        .where(Booking.membership_id == Membership.id, _consumes_a_day())
+        .correlate(Membership)
+        .scalar_subquery()
+    )
+
+
+def memberships_of(member_id: uuid.UUID) -> Select[Any]:
+    """The member's memberships with their plan and used days; by first day, then creation."""
+    return (
+        select(Membership, Plan, _used_days())
+        .join(Plan, Plan.id == Membership.plan_id)
+        .where(Membership.member_id == member_id)
+        .order_by(Membership.starts_on, Membership.created_at, Membership.id)
+    )
+
+
+async def page_of_memberships(
+    session: AsyncSession, member_id: uuid.UUID, *, limit: int, offset: int
+) -> tuple[list[tuple[Membership, Plan, int]], int]:
+    total = await session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.member_id == member_id)
+    )
+    statement = memberships_of(member_id).limit(limit).offset(offset)
+    rows = (await session.execute(statement)).all()
+    return [(m, p, int(used or 0)) for m, p, used in rows], total or 0
+
+
+async def covering(
+    session: AsyncSession, member_id: uuid.UUID, day: date
+) -> list[tuple[Membership, Plan, int]]:
+    """The member's memberships valid on ``day``, the soonest to end first."""
+    statement = (
+        memberships_of(member_id)
+        .where(Membership.starts_on <= day, Membership.ends_on >= day)
+        .order_by(None)
+        .order_by(Membership.ends_on, Membership.created_at, Membership.id)
+    )
+    rows = (await session.execute(statement)).all()
+    return [(m, p, int(used or 0)) for m, p, used in rows]
+
+
+# Built once: every booking asks (building a statement costs more CPU than running it).
+_DAY_USED = (
+    select(Booking.membership_id)
+    .where(
+        Booking.member_id == bindparam("member_id"),
+        Booking.local_date == bindparam("day"),
+        _consumes_a_day(),
+    )
+    .order_by(Booking.created_at)
+    .limit(1)
+)
+
+
+async def day_already_used(
+    session: AsyncSession, member_id: uuid.UUID, day: date
+) -> tuple[bool, uuid.UUID | None]:
+    """Whether the member already uses ``day`` with another personal booking, and on which
+    membership (None: the location's default plan)."""
+    values = {"member_id": member_id, "day": day}
+    row = (await session.execute(_DAY_USED, values)).first()
+    return (False, None) if row is None else (True, row[0])
+
+
+async def default_plan_days(
+    session: AsyncSession, member_id: uuid.UUID, first: date, last: date
+) -> int:
+    """Local days in ``[first, last]`` the member booked under a default plan."""
+    statement = select(func.count(func.distinct(Booking.local_date))).where(
+        Booking.member_id == member_id,
+        Booking.membership_id.is_(None),
+        Booking.local_date >= first,
+        Booking.local_date <= last,
+        _consumes_a_day(),
+    )
+    return (await session.scalar(statement)) or 0

@@ -1,0 +1,230 @@
+"""Plans (tariffs), memberships and the entitlement rule of bookings.
+
+Entitlement: a personal booking (not on a company seat) uses one day of the member's plan —
+the local day of the booking's location it falls on; more bookings on that day use no more.
+A membership covers one period, ``starts_on`` to ``ends_on``; within it at most
+``included_days`` days (none: unlimited). A member with no membership valid on the day books
+under the location's default plan (none set: unlimited; the demo's is the unlimited
+"Pilot-Testphase"). Cancelled bookings free their day. The booking service calls
+:func:`claim_day` after locking the member's row, so a member's concurrent bookings are
+counted exactly. No payment processing: prices are recorded, never charged.
+"""
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.core import clock
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.models import LocationDefaultPlan, Member, Membership, Plan, PlanGroupPrice
+from app.plans import repository
+from app.plans.schemas import MembershipCreate, PlanCreate, PlanUpdate
+
+#: The pilot's home zone: "today" for a membership that names no first day.
+HOME_ZONE = ZoneInfo("Europe/Berlin")
+MAX_START_AHEAD = timedelta(days=366)
+PLAN_FIELDS = ("name", "description", "price_cents", "period", "included_days", "active")
+
+
+def _snapshot(plan: Plan) -> dict[str, Any]:
+    values = audit.snapshot(plan, PLAN_FIELDS)
+    values["group_prices"] = {row.group: row.price_cents for row in plan.group_prices}
+    return values
+
+
+async def _flush_unique_name(session: AsyncSession, name: str) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"A plan named {name!r} exists already.") from error
+
+
+async def create(session: AsyncSession, *, actor: Member, data: PlanCreate) -> Plan:
+    values = data.model_dump(exclude={"group_prices"})
+    plan = Plan(
+        **values,
+        created_at=clock.now(),
+        group_prices=[PlanGroupPrice(**price.model_dump()) for price in data.group_prices],
+    )
+    session.add(plan)
+    await _flush_unique_name(session, data.name)
+    await audit.record(
+        session,
+        actor=actor,
+        action="plan.created",
+        target_type="plan",
+        target_id=plan.id,
+        after=_snapshot(plan),
+    )
+    return plan
+
+
+async def update(session: AsyncSession, *, actor: Member, plan: Plan, changes: PlanUpdate) -> Plan:
+    """Existing memberships keep their price and period; new ones get the new terms."""
+    before = _snapshot(plan)
+    values = changes.model_dump(exclude_unset=True)
+    if "group_prices" in values:
+        plan.group_prices = [PlanGroupPrice(**price) for price in values.pop("group_prices")]
+    for field, value in values.items():
+        setattr(plan, field, value)
+    await _flush_unique_name(session, plan.name)
+    await audit.record(
+        session,
+        actor=actor,
+        action="plan.updated",
+        target_type="plan",
+        target_id=plan.id,
+        before=before,
+        after=_snapshot(plan),
+    )
+    return plan
+
+
+async def remove(session: AsyncSession, *, actor: Member, plan: Plan) -> None:
+    """Only a plan nobody subscribed to and no location uses; otherwise deactivate it."""
+    if await repository.in_use(session, plan.id):
+        raise Conflict(
+            "The plan has memberships or is a location's default; set `active: false` instead."
+        )
+    before = _snapshot(plan)
+    await session.delete(plan)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="plan.deleted",
+        target_type="plan",
+        target_id=plan.id,
+        before=before,
+    )
+
+
+async def set_default(
+    session: AsyncSession, *, actor: Member, location_id: uuid.UUID, plan_id: uuid.UUID | None
+) -> Plan | None:
+    """The plan members without a membership book under at the location (None: unlimited)."""
+    plan = None
+    if plan_id is not None:
+        plan = await repository.get(session, plan_id)
+        if plan is None:
+            raise ValidationFailed("plan_id: no such plan.")
+    previous = await repository.default_of(session, location_id)
+    await session.execute(
+        delete(LocationDefaultPlan).where(LocationDefaultPlan.location_id == location_id)
+    )
+    if plan is not None:
+        session.add(LocationDefaultPlan(location_id=location_id, plan_id=plan.id))
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        action="location.default_plan_set",
+        target_type="location",
+        target_id=location_id,
+        before={"plan_id": previous and previous.id},
+        after={"plan_id": plan_id},
+    )
+    return plan
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
+def membership_end(period: str, starts_on: date) -> date:
+    """Last day of a membership: a day pass its day; a month until the day before the same
+    day next month (the month's last day when it has no such day); a pack twelve months."""
+    if period == "day":
+        return starts_on
+    following = _add_months(starts_on, 1 if period == "month" else 12)
+    return following if following.day != starts_on.day else following - timedelta(days=1)
+
+
+def price_for(plan: Plan, member: Member) -> int:
+    """The lowest of the plan's price and the reduced prices of the member's groups."""
+    groups = set(member.groups)
+    reduced = [row.price_cents for row in plan.group_prices if row.group in groups]
+    return min([plan.price_cents, *reduced])
+
+
+def today() -> date:
+    return clock.now().astimezone(HOME_ZONE).date()
+
+
+async def subscribe(session: AsyncSession, *, member: Member, data: MembershipCreate) -> Membership:
+    """A membership of ``member`` in an active plan, from ``starts_on`` (default today)."""
+    plan = await repository.get(session, data.plan_id)
+    if plan is None:
+        raise NotFound("No such plan.")
+    if not plan.active:
+        raise Conflict("The plan is no longer offered.")
+    starts_on = data.starts_on or today()
+    if starts_on < today():
+        raise ValidationFailed("starts_on is in the past.")
+    if starts_on > today() + MAX_START_AHEAD:
+        raise ValidationFailed("starts_on may be at most a year ahead.")
+    membership = Membership(
+        member_id=member.id,
+        plan_id=plan.id,
+        starts_on=starts_on,
+        ends_on=membership_end(plan.period, starts_on),
+        price_cents=price_for(plan, member),
+        created_at=clock.now(),
+    )
+    session.add(membership)
+    await session.flush()
+    return membership
+
+
+def _default_window(period: str, day: date) -> tuple[date, date]:
+    """The period of a default plan containing ``day``: the day, its calendar month, or (a
+    pack) the whole pilot."""
+    if period == "day":
+        return day, day
+    if period == "month":
+        first = day.replace(day=1)
+        return first, _add_months(first, 1) - timedelta(days=1)
+    return date.min, date.max
+
+
+async def claim_day(
+    session: AsyncSession, *, member_id: uuid.UUID, location_id: uuid.UUID, day: date
+) -> uuid.UUID | None:
+    """The membership whose day a new personal booking on local ``day`` uses (None: the
+    location's default plan); 409 ``conflict`` when the member's entitlement is used up."""
+    used, membership_id = await repository.day_already_used(session, member_id, day)
+    if used:
+        return membership_id
+    memberships = await repository.covering(session, member_id, day)
+    for membership, plan, used_days in memberships:
+        if plan.included_days is None or used_days < plan.included_days:
+            return membership.id
+    if memberships:
+        names = ", ".join(sorted({plan.name for _, plan, _ in memberships}))
+        raise Conflict(
+            f"All days included in your membership ({names}) valid on {day.isoformat()} are "
+            "used. Cancel a booking on another day or subscribe to another plan."
+        )
+    default = await repository.default_of(session, location_id)
+    if default is None or default.included_days is None:
+        return None
+    first, last = _default_window(default.period, day)
+    if await repository.default_plan_days(session, member_id, first, last) >= (
+        default.included_days
+    ):
+        raise Conflict(
+            f"You have used the {default.included_days} days the location's plan "
+            f"{default.name!r} includes without a membership. Subscribe to a plan to book more."
+        )
+    return None
