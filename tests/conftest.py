@@ -98,6 +98,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "bootstrap_operator_email": OPERATOR_EMAIL,
         "bootstrap_operator_password": OPERATOR_PASSWORD,
         "status_job_interval_seconds": 3600,
+        # Suites register many members from one test client; tests/rate_limit uses tight limits.
+        "rate_limit_public_forms": "10000/hour",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

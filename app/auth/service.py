@@ -10,6 +10,7 @@ from app.auth.schemas import TokenPair
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import NotAuthenticated
+from app.core.rate_limit import LoginGuard
 from app.core.security import decode_token, encode_token, verify_password
 from app.members import repository as member_repository
 from app.models import Member, RefreshToken
@@ -23,13 +24,31 @@ class RefreshTokenReused(NotAuthenticated):
     commit = True
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> Member:
-    """The active member with these credentials; the same 401 for every kind of failure."""
+class InvalidCredentials(NotAuthenticated):
+    """A failed login; its counting towards the rate limit is kept although the request fails."""
+
+    commit = True
+
+
+async def authenticate(
+    session: AsyncSession, *, email: str, password: str, guard: LoginGuard | None = None
+) -> Member:
+    """The active member with these credentials; the same 401 for every kind of failure.
+
+    With a ``guard``, an account or address that has used up its failed logins answers 429
+    whatever the password, a failure counts, and a success resets the account's count.
+    """
+    if guard is not None:
+        await guard.check(email)
     member = await member_repository.get_by_email(session, email)
     # verify_password runs the full hash even when the member is unknown (same timing).
     valid = verify_password(password, member.password_hash if member else None)
     if member is None or not valid or not member.active:
-        raise NotAuthenticated(INVALID_CREDENTIALS)
+        if guard is not None:
+            await guard.failed(email)
+        raise InvalidCredentials(INVALID_CREDENTIALS)
+    if guard is not None:
+        await guard.succeeded(email)
     return member
 
 

@@ -7,7 +7,15 @@ not a string. Instants must carry an offset and come as ISO 8601 strings.
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 
 def _iso_string(value: Any) -> Any:
@@ -20,8 +28,26 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 class RequestSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        # PostgreSQL cannot store NUL in text: refuse it here rather than fail in the database.
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if _holds_nul(value):
+                    raise ValueError(f"{name}: text must not contain NUL characters")
+        return data
 
 
 class ResponseSchema(BaseModel):

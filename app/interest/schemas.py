@@ -1,0 +1,62 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field, field_validator
+
+from app.core.schemas import Name, RequestSchema, ResponseSchema
+
+InterestKind = Literal["person", "company", "social_organisation", "partner"]
+Text = Annotated[str, Field(max_length=2000)]
+
+INTEREST_CONSENT_VERSION = "interest-contact-v1"
+INTEREST_CONSENT_TEXT = (
+    "I agree that the O-H-V coworking pilot stores these details to contact me about taking "
+    "part in the trial. I can have them erased at any time."
+)
+
+
+class InterestCreate(RequestSchema):
+    kind: InterestKind
+    name: Name
+    organisation: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    email: Annotated[EmailStr, Field(max_length=254)]
+    message: Text | None = None
+    offers: Annotated[Text, Field(description="What one could offer the pilot.")] | None = None
+    needs: Annotated[Text, Field(description="What one would need from the pilot.")] | None = None
+    consent: Annotated[
+        bool,
+        Field(
+            description=f"Must be `true`: “{INTEREST_CONSENT_TEXT}” "
+            f"(version `{INTEREST_CONSENT_VERSION}`)."
+        ),
+    ]
+
+    @field_validator("consent")
+    @classmethod
+    def _given(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("consent is required to store the details")
+        return value
+
+
+class InterestUpdate(RequestSchema):
+    contacted: bool = Field(
+        description="`true` records now as the contact time; `false` clears it."
+    )
+
+
+class InterestRead(ResponseSchema):
+    id: uuid.UUID
+    kind: InterestKind
+    name: str
+    organisation: str | None
+    email: str
+    message: str | None
+    offers: str | None
+    needs: str | None
+    consented_at: datetime
+    consent_text_version: str
+    created_at: datetime
+    contacted: bool
+    contacted_at: datetime | None
