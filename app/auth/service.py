@@ -40,7 +40,10 @@ async def authenticate(
     """
     if guard is not None:
         await guard.check(email)
-    member = await member_repository.get_by_email(session, email)
+    # An address no account can have (a NUL byte, over 254 characters) is simply unknown;
+    # PostgreSQL would refuse to even compare it.
+    plausible = "\x00" not in email and len(email) <= 254
+    member = await member_repository.get_by_email(session, email) if plausible else None
     # verify_password runs the full hash even when the member is unknown (same timing).
     valid = verify_password(password, member.password_hash if member else None)
     if member is None or not valid or not member.active:

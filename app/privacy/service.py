@@ -8,7 +8,7 @@ are cancelled so their desks are free again. The email can register again at onc
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
@@ -17,7 +17,18 @@ from app.bookings import service as booking_service
 from app.core import clock
 from app.core.errors import Conflict
 from app.members import repository as member_repository
-from app.models import Booking, CalendarFeed, Member, RefreshToken
+from app.models import (
+    Booking,
+    CalendarFeed,
+    Company,
+    CompanyMember,
+    ExpressionOfInterest,
+    Invitation,
+    Member,
+    Membership,
+    RefreshToken,
+    SurveyContact,
+)
 
 COMMUTE_KM_STEP = 5
 
@@ -35,6 +46,33 @@ async def export(session: AsyncSession, *, member: Member) -> dict[str, Any]:
         )
     ).all()
     feed = await session.get(CalendarFeed, member.id)
+    memberships = (
+        await session.scalars(
+            select(Membership)
+            .where(Membership.member_id == member.id)
+            .order_by(Membership.starts_on, Membership.id)
+        )
+    ).all()
+    companies = (
+        await session.execute(
+            select(CompanyMember, Company.name)
+            .join(Company, Company.id == CompanyMember.company_id)
+            .where(CompanyMember.member_id == member.id)
+            .order_by(CompanyMember.joined_at)
+        )
+    ).all()
+    survey_consents = (
+        await session.scalars(
+            select(SurveyContact).where(func.lower(SurveyContact.email) == member.email)
+        )
+    ).all()
+    interests = (
+        await session.scalars(
+            select(ExpressionOfInterest).where(
+                func.lower(ExpressionOfInterest.email) == member.email
+            )
+        )
+    ).all()
     return {
         "exported_at": now,
         "profile": {
@@ -66,6 +104,47 @@ async def export(session: AsyncSession, *, member: Member) -> dict[str, Any]:
             }
             for booking in bookings
         ],
+        "memberships": [
+            {
+                "id": membership.id,
+                "plan_id": membership.plan_id,
+                "starts_on": membership.starts_on,
+                "ends_on": membership.ends_on,
+                "price_cents": membership.price_cents,
+                "created_at": membership.created_at,
+            }
+            for membership in memberships
+        ],
+        "companies": [
+            {
+                "company_id": link.company_id,
+                "name": name,
+                "company_role": link.company_role,
+                "joined_at": link.joined_at,
+            }
+            for link, name in companies
+        ],
+        "consent_records": [
+            *(
+                {
+                    "kind": "survey_contact",
+                    "email": contact.email,
+                    "consented_at": contact.consented_at,
+                    "text_version": contact.consent_text_version,
+                }
+                for contact in survey_consents
+            ),
+            *(
+                {
+                    "kind": "expression_of_interest",
+                    "id": entry.id,
+                    "email": entry.email,
+                    "consented_at": entry.consented_at,
+                    "text_version": entry.consent_text_version,
+                }
+                for entry in interests
+            ),
+        ],
         "calendar_feed": {"active": feed is not None, "created_at": feed and feed.created_at},
     }
 
@@ -88,6 +167,23 @@ async def erase(session: AsyncSession, *, member: Member, actor: Member) -> int:
     )
     await session.execute(delete(RefreshToken).where(RefreshToken.member_id == member.id))
     await session.execute(delete(CalendarFeed).where(CalendarFeed.member_id == member.id))
+    # Company links go (a removed employee books privately), and so does every consented
+    # contact record and open invitation under the member's email.
+    await session.execute(delete(CompanyMember).where(CompanyMember.member_id == member.id))
+    if member.email is not None:
+        await session.execute(
+            delete(Invitation).where(
+                Invitation.email == member.email, Invitation.accepted_at.is_(None)
+            )
+        )
+        await session.execute(
+            delete(SurveyContact).where(func.lower(SurveyContact.email) == member.email)
+        )
+        await session.execute(
+            delete(ExpressionOfInterest).where(
+                func.lower(ExpressionOfInterest.email) == member.email
+            )
+        )
     member.email = None
     member.full_name = None
     member.home_postcode = None

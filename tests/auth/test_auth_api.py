@@ -413,3 +413,9 @@ async def test_bootstrap_operator_is_never_overwritten(app: FastAPI, database_ur
     assert kept.status_code == 200, kept.text
     assert_unauthenticated(replaced)
     assert operators.json()["total"] == 1
+
+
+@pytest.mark.parametrize("username", ["nul\x00@example.org", "x" * 300 + "@example.org"])
+async def test_impossible_usernames_are_just_wrong_credentials(api: Api, username: str) -> None:
+    response = await api.login(username, "whatever-password")
+    assert_problem(response, 401, "not-authenticated")

@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 from app.core import clock
+from tests.companies.support import active_company, employee
 from tests.conftest import NOW
 from tests.factories import PASSWORD, Api, Member, assert_problem, local
+from tests.interest.test_interest_api import entry
+from tests.plans.support import create_plan
 
 
 async def _booked(api: Api, member: Member, desk_id: str, day: str) -> str:
@@ -131,3 +134,42 @@ async def test_audit_log_is_for_operators_only(api: Api) -> None:
     assert_problem(
         await api.client.get("/api/v1/audit-events", headers=member.headers), 403, "forbidden"
     )
+
+
+async def test_export_holds_company_links_memberships_and_consents(api: Api) -> None:
+    admin = await api.member()
+    company = await active_company(api, admin, seats=2)
+    member = await employee(api, admin, company["id"])
+    plan = await create_plan(api)
+    subscribed = await api.client.post(
+        "/api/v1/me/memberships", json={"plan_id": plan["id"]}, headers=member.headers
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    interest = await api.client.post("/api/v1/interest", json=entry(email=member.email.upper()))
+    assert interest.status_code == 201, interest.text
+
+    body = (await api.client.get("/api/v1/me/export", headers=member.headers)).json()
+
+    assert [(c["company_id"], c["company_role"]) for c in body["companies"]] == [
+        (company["id"], "employee")
+    ]
+    assert [m["plan_id"] for m in body["memberships"]] == [plan["id"]]
+    assert [c["kind"] for c in body["consent_records"]] == ["expression_of_interest"]
+    assert body["consent_records"][0]["text_version"]
+
+
+async def test_erasure_removes_company_links_and_consented_contact_records(api: Api) -> None:
+    admin = await api.member()
+    company = await active_company(api, admin, seats=2)
+    member = await employee(api, admin, company["id"])
+    await api.client.post("/api/v1/interest", json=entry(email=member.email))
+
+    assert (await api.client.delete("/api/v1/me", headers=member.headers)).status_code == 204
+
+    employees = await api.client.get(
+        f"/api/v1/companies/{company['id']}/employees", headers=admin.headers
+    )
+    assert employees.json()["items"] == []
+    operator = await api.operator()
+    entries = await api.client.get("/api/v1/interest", headers=operator.headers)
+    assert entries.json()["total"] == 0
