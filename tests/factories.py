@@ -161,3 +161,53 @@ class Api:
 
 def next_weekday(start: date, weekday: int) -> date:
     return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
+async def booked(
+    api: Api, member: Member, desk_id: str, day: date | str, opens: str, closes: str
+) -> dict[str, Any]:
+    """A booking of a local ``day`` from ``opens`` to ``closes`` that must succeed."""
+    response = await api.book(member, desk_id, local(day, opens), local(day, closes))
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def close_day(
+    api: Api, location_id: str, day: date | str, reason: str = "Betriebsferien"
+) -> httpx.Response:
+    """The operator closes the location for a local day."""
+    operator = await api.operator()
+    return await api.client.post(
+        f"/api/v1/locations/{location_id}/closures",
+        json={"date": str(day), "reason": reason},
+        headers=operator.headers,
+    )
+
+
+def at_local(day: date | str, hhmm: str, zone: ZoneInfo = BERLIN) -> datetime:
+    """The aware instant of a wall-clock time of a local day (for ``clock.set_now``)."""
+    return datetime.fromisoformat(local(day, hhmm, zone))
+
+
+async def booking_action(
+    api: Api, member: Member, booking: dict[str, Any], action: str
+) -> dict[str, Any]:
+    """``cancel``, ``check-in`` or ``check-out`` a booking as ``member``; must succeed."""
+    response = await api.client.post(
+        f"/api/v1/bookings/{booking['id']}/{action}", headers=member.headers
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def stats(
+    api: Api, member: Member | None, endpoint: str, **params: str
+) -> httpx.Response:
+    """``GET /api/v1/stats/<endpoint>`` as ``member`` (anonymous with ``None``)."""
+    return await api.client.get(
+        f"/api/v1/stats/{endpoint}",
+        params=params,
+        headers=member.headers if member is not None else {},
+    )

@@ -1,0 +1,909 @@
+"""Every statistics query, as statements the benchmark can also run on their own.
+
+Each ``*_statements(scope, ...)`` returns the exact statements its endpoint executes, in order;
+:func:`app.stats.service.statements` builds the scope (one small query on ``locations``) and
+returns them for a named endpoint.
+
+Hours without time zones in the database (``timeline`` explains the integers): every interval
+(a booking, a check-in, an opening interval weighted by its number of desks) is a start event
+and an end event at whole seconds. Events are counted per *slot* (an hour, aligned to local
+hours); a running count over the slots (a window function) says how many intervals cover a
+slot, and with ``size`` the slot length
+
+    seconds in slot k = active_after(k) * size - sum over events e in k of ±(e - k * size)
+
+(+ for starts, - for ends): exact whatever the length of the intervals, and linear in the
+number of bookings. Slots map to local days, periods and weekday × hour cells by integer
+arithmetic with the UTC offset of their segment.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    String,
+    Uuid,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+    values,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import CTE, FunctionElement
+
+from app.bookings.repository import current_status
+from app.models import Booking, Closure, Company, Desk, Member, MemberGroup
+from app.models.base import UTCDateTime
+from app.models.member import MEMBER_GROUPS
+from app.stats import timeline
+from app.stats.timeline import DAY_SECONDS, HOUR_SECONDS, UNIX_EPOCH_SECONDS, Scope, seconds
+
+#: Modes whose avoided kilometres count (the others emit nothing to avoid).
+MOTORISED_MODES = ("car", "public_transport")
+NIL = uuid.UUID(int=0)
+
+
+class seconds_of(FunctionElement[int]):
+    """Whole seconds from 0001-01-01T00:00Z to a stored instant (sub-seconds dropped)."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "seconds_of"
+
+
+@compiles(seconds_of, "postgresql")
+def _seconds_postgresql(element: seconds_of, compiler: SQLCompiler, **kw: Any) -> str:
+    argument = compiler.process(element.clauses, **kw)
+    return f"(CAST(FLOOR(date_part('epoch', {argument})) AS BIGINT) + {UNIX_EPOCH_SECONDS})"
+
+
+@compiles(seconds_of, "sqlite")
+def _seconds_sqlite(element: seconds_of, compiler: SQLCompiler, **kw: Any) -> str:
+    # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text; strftime would round.
+    argument = compiler.process(element.clauses, **kw)
+    return f"(CAST(strftime('%s', substr({argument}, 1, 19)) AS INTEGER) + {UNIX_EPOCH_SECONDS})"
+
+
+class day_number_of(FunctionElement[int]):
+    """Days from 0001-01-01 to a stored calendar date."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "day_number_of"
+
+
+@compiles(day_number_of, "postgresql")
+def _day_postgresql(element: day_number_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - DATE '0001-01-01')"
+
+
+@compiles(day_number_of, "sqlite")
+def _day_sqlite(element: day_number_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 1721425.5 AS INTEGER)"
+
+
+class least(FunctionElement[Any]):
+    """The smaller of two values (``LEAST`` on PostgreSQL, two-argument ``MIN`` on SQLite);
+    unlike a CASE, each argument is evaluated once."""
+
+    inherit_cache = True
+    name = "least"
+
+    def __init__(self, first: Any, second: Any) -> None:
+        super().__init__(first, second)
+        self.type = first.type
+
+
+class greatest(FunctionElement[Any]):
+    """The larger of two values (``GREATEST`` / two-argument ``MAX``)."""
+
+    inherit_cache = True
+    name = "greatest"
+
+    def __init__(self, first: Any, second: Any) -> None:
+        super().__init__(first, second)
+        self.type = first.type
+
+
+@compiles(least, "postgresql")
+@compiles(greatest, "postgresql")
+def _extreme_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{element.name.upper()}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+@compiles(greatest, "sqlite")
+def _extreme_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    function = "MIN" if element.name == "least" else "MAX"
+    return f"{function}({compiler.process(element.clauses, **kw)})"
+
+
+def _int(value: int) -> ColumnElement[int]:
+    """An integer written into the statement: repeated expressions stay identical for GROUP BY."""
+    return literal_column(str(int(value)), BigInteger)
+
+
+def _table(name: str, columns: list[str], rows: Sequence[tuple[int, ...]]) -> CTE:
+    """Integers computed in Python (calendars), written inline as a ``VALUES`` list.
+
+    Inline, so thousands of rows never meet a driver's parameter limit, and written by hand
+    (they are integers), which is far quicker than rendering each one as a literal. An empty
+    list gets one row of -1s that joins nothing.
+    """
+    data = rows or [tuple(-1 for _ in columns)]
+    listed = ", ".join(f"({', '.join(str(int(value)) for value in row)})" for row in data)
+    names = ", ".join(
+        f"column{index} AS {column_name}" for index, column_name in enumerate(columns, start=1)
+    )
+    return (
+        text(f"SELECT {names} FROM (VALUES {listed}) AS {name}_values")  # noqa: S608 - integers
+        .columns(*(column(column_name, BigInteger) for column_name in columns))
+        .cte(name)
+    )
+
+
+class _Shared:
+    """The common table expressions of one statement, each built once (CTE names are unique
+    within a statement)."""
+
+    def __init__(self, scope: Scope, kind: str | None = None) -> None:
+        self.scope = scope
+        self.kind = kind
+        self.size = _int(scope.slot_seconds)
+
+    @cached_property
+    def locations(self) -> CTE:
+        """Each location in scope: index, id, range ``[start, end)`` as instants, seconds and
+        slots (bound parameters)."""
+        scope = self.scope
+        rows: list[tuple[Any, ...]] = [
+            (
+                location.index,
+                location.location_id,
+                location.start,
+                location.end,
+                location.start_seconds,
+                location.end_seconds,
+                location.start_seconds // scope.slot_seconds,
+                location.end_seconds // scope.slot_seconds,
+            )
+            for location in scope.locations
+        ] or [(-1, NIL, scope.start, scope.start, 0, 0, 0, 0)]
+        return (
+            values(
+                column("loc", Integer),
+                column("location_id", Uuid),
+                column("range_start", UTCDateTime()),
+                column("range_end", UTCDateTime()),
+                column("start_seconds", BigInteger),
+                column("end_seconds", BigInteger),
+                column("first_slot", BigInteger),
+                column("end_slot", BigInteger),
+                name="scope_locations",
+            )
+            .data(rows)
+            .cte("scope_locations")
+        )
+
+    @cached_property
+    def segments(self) -> CTE:
+        """Stretches of slots with one UTC offset: ``(loc, first_slot, end_slot, utc_offset)``."""
+        rows = [
+            (location.index, segment.first_slot, segment.end_slot, segment.offset)
+            for location in self.scope.locations
+            for segment in self.scope.segments(location)
+        ]
+        return _table("segments", ["loc", "first_slot", "end_slot", "utc_offset"], rows)
+
+    @cached_property
+    def open_intervals(self) -> CTE:
+        """Opening intervals of the range that are not on a closure day:
+        ``(loc, day, opens, closes)`` in seconds, for the locations in scope."""
+        openings = _table(
+            "openings",
+            ["loc", "day", "opens", "closes"],
+            [
+                (location.index, opening.day, opening.opens, opening.closes)
+                for location in self.scope.locations
+                for opening in location.openings
+            ],
+        )
+        closed = (
+            select(self.locations.c.loc, day_number_of(Closure.date).label("day"))
+            .select_from(self.locations)
+            .join(Closure, Closure.location_id == self.locations.c.location_id)
+            .where(Closure.date >= self.scope.first_day, Closure.date <= self.scope.last_day)
+            .cte("closed_days")
+        )
+        is_closed = (
+            select(closed.c.day)
+            .where(closed.c.loc == openings.c.loc, closed.c.day == openings.c.day)
+            .exists()
+        )
+        return select(openings).where(openings.c.loc >= 0, ~is_closed).cte("open_intervals")
+
+    @cached_property
+    def desk_counts(self) -> CTE:
+        """Active desks (of the kind) per location in scope: ``(loc, desks)``."""
+        return (
+            select(self.locations.c.loc, func.count(Desk.id).label("desks"))
+            .select_from(self.locations)
+            .join(Desk, Desk.location_id == self.locations.c.location_id)
+            .where(*_active_desks(self.kind))
+            .group_by(self.locations.c.loc)
+            .cte("desk_counts")
+        )
+
+    @cached_property
+    def uniform(self) -> bool:
+        """All locations in scope share one range (one time zone, the usual case): bookings
+        are then bounded by plain parameters, without joining ``scope_locations``."""
+        return len({(location.start, location.end) for location in self.scope.locations}) <= 1
+
+    def bookings(self, *, join_locations: bool | None = None) -> Select[Any]:
+        """``FROM bookings JOIN desks`` for the locations in scope, joined to
+        ``scope_locations`` when the ranges differ (or when asked to).
+
+        Without the join (a CTE) PostgreSQL may scan the bookings in parallel.
+        """
+        statement = select().select_from(Booking).join(Desk, Desk.id == Booking.desk_id)
+        if join_locations or (join_locations is None and not self.uniform):
+            statement = statement.join(
+                self.locations, self.locations.c.location_id == Desk.location_id
+            )
+        # The scope is one location, or every location (no filter then).
+        if len(self.scope.locations) == 1:
+            return statement.where(Desk.location_id == self.scope.locations[0].location_id)
+        return statement
+
+    def bounds(self) -> tuple[Any, Any, ColumnElement[int], ColumnElement[int]]:
+        """The range of a booking's location: start and end as instants and as seconds."""
+        if self.uniform:
+            return (
+                self.scope.start,
+                self.scope.end,
+                _int(seconds(self.scope.start)),
+                _int(seconds(self.scope.end)),
+            )
+        columns = self.locations.c
+        return columns.range_start, columns.range_end, columns.start_seconds, columns.end_seconds
+
+    def overlapping(self) -> list[ColumnElement[bool]]:
+        """Bookings overlapping the range of their location."""
+        start, end, _, _ = self.bounds()
+        bounds = [Booking.start < self.scope.end, Booking.end > self.scope.start]
+        return bounds if self.uniform else [*bounds, Booking.start < end, Booking.end > start]
+
+    def starting_in_range(self) -> list[ColumnElement[bool]]:
+        """Bookings whose start falls in the range of their location."""
+        start, end, _, _ = self.bounds()
+        bounds = [Booking.start >= self.scope.start, Booking.start < self.scope.end]
+        return bounds if self.uniform else [*bounds, Booking.start >= start, Booking.start < end]
+
+    def clip(self, at_seconds: ColumnElement[int]) -> ColumnElement[int]:
+        """Seconds of an instant, moved into the range of its location."""
+        _, _, start, end = self.bounds()
+        return least(greatest(at_seconds, start), end)
+
+    def clipped(
+        self, start: SQLColumnExpression[Any], end: SQLColumnExpression[Any]
+    ) -> ColumnElement[int]:
+        """Seconds of ``[start, end)`` inside the range of the location (0 when none)."""
+        return greatest(self.clip(seconds_of(end)) - self.clip(seconds_of(start)), _int(0))
+
+    def utc_offset(self, at: SQLColumnExpression[Any]) -> ColumnElement[int]:
+        """The UTC offset in seconds, at instant ``at``, of the booking's location (a CASE over
+        the few daylight-saving changes of the range: comparisons, no conversions)."""
+        per_location: list[tuple[ColumnElement[bool], ColumnElement[int]]] = []
+        for location in self.scope.locations:
+            *changes, (_, _, last) = location.offsets
+            offset: ColumnElement[int] = _int(last)
+            if changes:
+                offset = case(
+                    *((at < timeline.instant(end), _int(value)) for _, end, value in changes),
+                    else_=offset,
+                )
+            per_location.append((Desk.location_id == location.location_id, offset))
+        if len(per_location) <= 1:
+            return per_location[0][1] if per_location else _int(0)
+        return case(*per_location, else_=_int(0))
+
+    def local_day(self, at: SQLColumnExpression[Any]) -> ColumnElement[int]:
+        """The local day number of an instant at the booking's location."""
+        return (seconds_of(at) + self.utc_offset(at)) // _int(DAY_SECONDS)
+
+
+def _active_desks(kind: str | None) -> list[ColumnElement[bool]]:
+    """Desks counted by utilization and heatmap: active now, of the kind if one is asked for."""
+    conditions: list[ColumnElement[bool]] = [Desk.active.is_(True)]
+    if kind is not None:
+        conditions.append(Desk.kind == kind)
+    return conditions
+
+
+def _used_end(now: datetime) -> ColumnElement[Any]:
+    """Where a check-in's use ends: check-out, else the booking's end, but not after now."""
+    return least(func.coalesce(Booking.checked_out_at, Booking.end), literal(now, UTCDateTime()))
+
+
+MEASURES = ("available", "booked", "used")
+
+
+def _slot_seconds(shared: _Shared) -> CTE:
+    """Seconds available, booked and used in every slot of the range, per location:
+    ``(loc, slot, utc_offset, available, booked, used)``."""
+    scope, size, locations = shared.scope, shared.size, shared.locations
+
+    # One scan of the bookings, grouped by location and the slots of the four ends of the
+    # booked and the used interval: bookings are short, so the groups are few.
+    instants = (
+        shared.bookings(join_locations=False)
+        .add_columns(
+            Desk.location_id,
+            seconds_of(Booking.start).label("booked_start"),
+            seconds_of(Booking.end).label("booked_end"),
+            seconds_of(Booking.checked_in_at).label("used_start"),
+            seconds_of(
+                case((Booking.checked_in_at.is_(None), null()), else_=_used_end(scope.now))
+            ).label("used_end"),
+        )
+        .where(
+            Booking.status != "cancelled",
+            Booking.start < scope.end,
+            Booking.end > scope.start,
+            *_active_desks(shared.kind),
+        )
+        .subquery("booking_instants")
+    )
+    ends = ("booked_start", "booked_end", "used_start", "used_end")
+    keys = {end: (instants.c[end] // size).label(f"{end}_slot") for end in ends}
+    groups = (
+        select(
+            instants.c.location_id,
+            *keys.values(),
+            func.count().label("booked_n"),
+            func.count(instants.c.used_start).label("used_n"),
+            # Seconds into the slot, below slot_seconds: 4-byte sums stay cheap.
+            *(func.sum(cast(instants.c[end] % size, Integer)).label(f"{end}_into") for end in ends),
+        )
+        .group_by(instants.c.location_id, *(key.element for key in keys.values()))
+        .cte("booking_groups")
+    )
+    zero = literal_column("0", BigInteger)
+
+    def edge(measure: str, end: str, sign: int) -> Select[Any]:
+        figures: dict[str, ColumnElement[Any]] = dict.fromkeys(_DELTAS, zero)
+        figures[f"{measure}_n"] = groups.c[f"{measure}_n"] * sign
+        figures[f"{measure}_into"] = groups.c[f"{end}_into"] * sign
+        return select(
+            groups.c.location_id,
+            groups.c[f"{end}_slot"].label("slot"),
+            *(value.label(name) for name, value in figures.items()),
+        ).where(groups.c[f"{end}_slot"].is_not(None))
+
+    booking_edges = union_all(
+        edge("booked", "booked_start", 1),
+        edge("booked", "booked_end", -1),
+        edge("used", "used_start", 1),
+        edge("used", "used_end", -1),
+    ).subquery("booking_edges")
+    # Per slot first, then to the location's index (few rows left for the join).
+    booking_slots = (
+        select(
+            booking_edges.c.location_id,
+            booking_edges.c.slot,
+            *(func.sum(booking_edges.c[name]).label(name) for name in _DELTAS),
+        )
+        .group_by(booking_edges.c.location_id, booking_edges.c.slot)
+        .subquery("booking_slots")
+    )
+    from_bookings = select(
+        locations.c.loc,
+        booking_slots.c.slot,
+        *(booking_slots.c[name] for name in _DELTAS),
+    ).join(locations, locations.c.location_id == booking_slots.c.location_id)
+
+    # Opening intervals are intervals too, weighted by the number of desks.
+    opened, desks = shared.open_intervals, shared.desk_counts
+
+    def opening_edge(at: ColumnElement[int], sign: int) -> Select[Any]:
+        weight = desks.c.desks * sign
+        figures: dict[str, ColumnElement[Any]] = dict.fromkeys(_DELTAS, zero)
+        figures["available_n"] = weight
+        figures["available_into"] = weight * (at % size)
+        return (
+            select(
+                opened.c.loc,
+                (at // size).label("slot"),
+                *(value.label(name) for name, value in figures.items()),
+            )
+            .select_from(opened)
+            .join(desks, desks.c.loc == opened.c.loc)
+        )
+
+    events = union_all(
+        from_bookings,
+        opening_edge(opened.c.opens, 1),
+        opening_edge(opened.c.closes, -1),
+    ).cte("slot_events")
+    # Events before the range only matter for the running count: they go to the slot before.
+    clamped = case(
+        (events.c.slot < locations.c.first_slot, locations.c.first_slot - 1),
+        else_=events.c.slot,
+    )
+    deltas = (
+        select(
+            events.c.loc,
+            clamped.label("slot"),
+            *(func.sum(events.c[name]).label(name) for name in _DELTAS),
+        )
+        .join(locations, locations.c.loc == events.c.loc)
+        .where(events.c.slot < locations.c.end_slot)
+        .group_by(events.c.loc, clamped)
+        .cte("slot_deltas")
+    )
+
+    # Every slot of the range with its UTC offset, and the slot before (offset NULL).
+    segments = shared.segments
+    starts = union_all(
+        select(
+            cast(segments.c.loc, BigInteger).label("loc"),
+            cast(segments.c.first_slot, BigInteger).label("slot"),
+            cast(segments.c.end_slot, BigInteger).label("end_slot"),
+            cast(segments.c.utc_offset, BigInteger).label("utc_offset"),
+        ).where(segments.c.first_slot < segments.c.end_slot),
+        select(
+            cast(locations.c.loc, BigInteger).label("loc"),
+            cast(locations.c.first_slot - 1, BigInteger).label("slot"),
+            cast(locations.c.first_slot, BigInteger).label("end_slot"),
+            cast(null(), BigInteger).label("utc_offset"),
+        ).where(locations.c.loc >= 0),
+    ).cte("slot_starts")
+    slots = select(starts).cte("slots", recursive=True)
+    slots = slots.union_all(
+        select(slots.c.loc, slots.c.slot + 1, slots.c.end_slot, slots.c.utc_offset).where(
+            slots.c.slot + 1 < slots.c.end_slot
+        )
+    )
+
+    running = (
+        select(
+            slots.c.loc,
+            slots.c.slot,
+            slots.c.utc_offset,
+            *(
+                func.sum(func.coalesce(deltas.c[f"{m}_n"], 0))
+                .over(partition_by=slots.c.loc, order_by=slots.c.slot)
+                .label(f"{m}_active")
+                for m in MEASURES
+            ),
+            *(func.coalesce(deltas.c[f"{m}_into"], 0).label(f"{m}_into") for m in MEASURES),
+        )
+        .select_from(slots)
+        .outerjoin(deltas, and_(deltas.c.loc == slots.c.loc, deltas.c.slot == slots.c.slot))
+        .cte("running")
+    )
+    return (
+        select(
+            running.c.loc,
+            running.c.slot,
+            running.c.utc_offset,
+            *(
+                (running.c[f"{m}_active"] * size - running.c[f"{m}_into"]).label(m)
+                for m in MEASURES
+            ),
+        )
+        .where(running.c.utc_offset.is_not(None))
+        .cte("slot_seconds")
+    )
+
+
+_DELTAS = tuple(f"{m}_{part}" for m in MEASURES for part in ("n", "into"))
+
+
+def _local_seconds(per_slot: CTE, size: int) -> ColumnElement[int]:
+    return per_slot.c.slot * _int(size) + per_slot.c.utc_offset
+
+
+def utilization_statements(
+    scope: Scope, *, periods: list[tuple[int, int]], kind: str | None
+) -> list[Select[Any]]:
+    """Seconds available, booked and used per period: rows ``(period, available, booked,
+    used)`` in period order; ``periods`` are ``(first_day, last_day)`` day numbers."""
+    per_slot = _slot_seconds(_Shared(scope, kind))
+    day = _local_seconds(per_slot, scope.slot_seconds) // _int(DAY_SECONDS)
+    per_day = (
+        select(day.label("day"), *(func.sum(per_slot.c[m]).label(m) for m in MEASURES))
+        .group_by(day)
+        .cte("per_day")
+    )
+    days = _table(
+        "range_days",
+        ["day", "period"],
+        [
+            (number, index)
+            for index, (first, last) in enumerate(periods)
+            for number in range(first, last + 1)
+        ],
+    )
+    statement = (
+        select(
+            days.c.period,
+            *(func.coalesce(func.sum(per_day.c[m]), 0).label(m) for m in MEASURES),
+        )
+        .select_from(days)
+        .outerjoin(per_day, per_day.c.day == days.c.day)
+        .group_by(days.c.period)
+        .order_by(days.c.period)
+    )
+    return [statement]
+
+
+def heatmap_statements(scope: Scope, *, kind: str | None) -> list[Select[Any]]:
+    """Seconds available, booked and used per local weekday × hour over the range: rows
+    ``(weekday, hour, available, booked, used)`` for all 168 cells, Monday 00:00 first."""
+    per_slot = _slot_seconds(_Shared(scope, kind))
+    local = _local_seconds(per_slot, scope.slot_seconds)
+    weekday = (local // _int(DAY_SECONDS)) % _int(7)
+    hour = (local % _int(DAY_SECONDS)) // _int(HOUR_SECONDS)
+    per_cell = (
+        select(
+            weekday.label("weekday"),
+            hour.label("hour"),
+            *(func.sum(per_slot.c[m]).label(m) for m in MEASURES),
+        )
+        .group_by(weekday, hour)
+        .cte("per_cell")
+    )
+    cells = _table("cells", ["weekday", "hour"], [(w, h) for w in range(7) for h in range(24)])
+    statement = (
+        select(
+            cells.c.weekday,
+            cells.c.hour,
+            *(func.coalesce(per_cell.c[m], 0).label(m) for m in MEASURES),
+        )
+        .select_from(cells)
+        .outerjoin(
+            per_cell, and_(per_cell.c.weekday == cells.c.weekday, per_cell.c.hour == cells.c.hour)
+        )
+        .order_by(cells.c.weekday, cells.c.hour)
+    )
+    return [statement]
+
+
+def totals_statements(scope: Scope) -> list[Select[Any]]:
+    """The range's utilization totals over all kinds in one row ``(available, booked, used)``
+    — the same figures as the ``total`` of :func:`utilization_statements`, without slots."""
+    shared = _Shared(scope)
+    opened, desks = shared.open_intervals, shared.desk_counts
+    available = (
+        select(func.coalesce(func.sum((opened.c.closes - opened.c.opens) * desks.c.desks), 0))
+        .select_from(opened)
+        .join(desks, desks.c.loc == opened.c.loc)
+        .scalar_subquery()
+    )
+    used = case(
+        (Booking.checked_in_at.is_(None), 0),
+        else_=shared.clipped(Booking.checked_in_at, _used_end(scope.now)),
+    )
+    statement = (
+        shared.bookings()
+        .add_columns(
+            available.label("available"),
+            func.coalesce(func.sum(shared.clipped(Booking.start, Booking.end)), 0).label("booked"),
+            func.coalesce(func.sum(used), 0).label("used"),
+        )
+        .where(Booking.status != "cancelled", *shared.overlapping(), *_active_desks(None))
+    )
+    return [statement]
+
+
+def bookings_statements(scope: Scope) -> list[Select[Any]]:
+    """Two statements over the bookings whose start falls in the range:
+
+    1. per status as of now: ``(status, bookings, started, duration_seconds)`` — ``started``
+       counts those begun before now, ``duration_seconds`` sums end − start;
+    2. ``(middle_sum, middle_count)``: the one or two middle lead times (start − created_at,
+       seconds), for the median.
+    """
+    shared = _Shared(scope)
+    status = current_status(scope.now)
+    per_status = (
+        shared.bookings()
+        .add_columns(
+            status.label("status"),
+            func.count().label("bookings"),
+            func.count(case((Booking.start < scope.now, 1))).label("started"),
+            func.sum(seconds_of(Booking.end) - seconds_of(Booking.start)).label("duration_seconds"),
+        )
+        .where(*shared.starting_in_range())
+        .group_by(status)
+    )
+
+    # The median without sorting every lead time: count them per hour, find the hour(s)
+    # holding the middle rank(s), then rank the few lead times of those hours only.
+    shared = _Shared(scope)
+    lead = seconds_of(Booking.start) - seconds_of(Booking.created_at)
+    hour = lead // _int(HOUR_SECONDS)
+    hours = (
+        shared.bookings()
+        .add_columns(hour.label("hour"), func.count().label("leads"))
+        .where(*shared.starting_in_range())
+        .group_by(hour)
+        .cte("lead_hours")
+    )
+    # An integer (PostgreSQL sums integers as numeric): the ranks below divide it.
+    total = select(cast(func.coalesce(func.sum(hours.c.leads), 0), BigInteger).label("leads")).cte(
+        "lead_total"
+    )
+    lower, upper = (total.c.leads - _int(1)) // _int(2), total.c.leads // _int(2)
+    ranked_hours = select(
+        hours.c.hour,
+        hours.c.leads,
+        (func.sum(hours.c.leads).over(order_by=hours.c.hour) - hours.c.leads).label("before"),
+    ).subquery("ranked_hours")
+
+    def holds(rank: ColumnElement[int]) -> ColumnElement[bool]:
+        before = ranked_hours.c.before
+        return and_(rank >= before, rank < before + ranked_hours.c.leads)
+
+    # The middle ranks are neighbours: no lead time lies between their hours.
+    middle_hours = (
+        select(
+            func.min(ranked_hours.c.hour).label("first"),
+            func.max(ranked_hours.c.hour).label("last"),
+            func.min(ranked_hours.c.before).label("before"),
+            func.min(lower).label("lower"),
+            func.min(upper).label("upper"),
+        )
+        .join(total, true())
+        .where(or_(holds(lower), holds(upper)))
+        .cte("middle_hours")
+    )
+    candidates = (
+        shared.bookings()
+        .add_columns(
+            lead.label("lead"),
+            middle_hours.c.lower,
+            middle_hours.c.upper,
+            (middle_hours.c.before + func.row_number().over(order_by=lead) - _int(1)).label("rank"),
+        )
+        .join(middle_hours, and_(hour >= middle_hours.c.first, hour <= middle_hours.c.last))
+        .where(*shared.starting_in_range())
+        .subquery("candidates")
+    )
+    median = select(
+        func.coalesce(func.sum(candidates.c.lead), 0).label("middle_sum"),
+        func.count().label("middle_count"),
+    ).where(candidates.c.rank.in_([candidates.c.lower, candidates.c.upper]))
+    return [per_status, median]
+
+
+def _per_member(shared: _Shared) -> CTE:
+    """Per member with booked time in the range (cancelled bookings left out): bookings
+    starting in the range and booked seconds clipped to it."""
+    start, end, _, _ = shared.bounds()
+    starts_in_range = and_(Booking.start >= start, Booking.start < end)
+    return (
+        shared.bookings()
+        .add_columns(
+            Booking.member_id,
+            func.count(case((starts_in_range, 1))).label("bookings"),
+            func.sum(shared.clipped(Booking.start, Booking.end)).label("booked_seconds"),
+        )
+        .where(Booking.status != "cancelled", *shared.overlapping())
+        .group_by(Booking.member_id)
+        .cte("per_member")
+    )
+
+
+def member_groups_statements(scope: Scope) -> list[Select[Any]]:
+    """Per member group (every group, zero rows included): ``(group, members, bookings,
+    booked_seconds)`` — members with booked time in the range, their bookings starting in it,
+    booked seconds clipped to it; cancelled bookings left out. A member counts in each of
+    their groups."""
+    per_member = _per_member(_Shared(scope))
+    groups = (
+        values(column("name", String), name="all_groups", literal_binds=True)
+        .data([(group,) for group in MEMBER_GROUPS])
+        .cte("all_groups")
+    )
+    statement = (
+        select(
+            groups.c.name.label("group"),
+            func.count(per_member.c.member_id).label("members"),
+            func.coalesce(func.sum(per_member.c.bookings), 0).label("bookings"),
+            func.coalesce(func.sum(per_member.c.booked_seconds), 0).label("booked_seconds"),
+        )
+        .select_from(groups)
+        .outerjoin(MemberGroup, MemberGroup.group == groups.c.name)
+        .outerjoin(per_member, per_member.c.member_id == MemberGroup.member_id)
+        .group_by(groups.c.name)
+        .order_by(groups.c.name)
+    )
+    return [statement]
+
+
+def members_statements(scope: Scope) -> list[Select[Any]]:
+    """One row ``(members)``: distinct members with booked time in the range."""
+    per_member = _per_member(_Shared(scope))
+    return [select(func.count().label("members")).select_from(per_member)]
+
+
+def commute_statements(scope: Scope, *, co2_kg_per_km: dict[str, float]) -> list[Select[Any]]:
+    """Visits (distinct member × local day with a check-in in the range) and what they
+    avoided: rows ``(breakdown, value, members, visits, km_avoided, co2_kg_avoided)``;
+    ``breakdown`` is ``total`` (one row), ``mode`` (``value`` NULL when not given) or
+    ``municipality``. Only car and public-transport commutes avoid kilometres."""
+    shared = _Shared(scope)
+    day = shared.local_day(Booking.checked_in_at)
+    start, end, _, _ = shared.bounds()
+    # Check-in opens 15 minutes before the start and closes at most a day after it.
+    visits = (
+        shared.bookings()
+        .add_columns(Booking.member_id, day.label("day"))
+        .where(
+            Booking.checked_in_at.is_not(None),
+            Booking.start >= scope.start - timedelta(days=1),
+            Booking.start < scope.end + timedelta(minutes=15),
+            Booking.checked_in_at >= start,
+            Booking.checked_in_at < end,
+        )
+        .group_by(Booking.member_id, day)
+        .subquery("visits")
+    )
+    per_member = (
+        select(visits.c.member_id, func.count().label("visits"))
+        .group_by(visits.c.member_id)
+        .subquery("member_visits")
+    )
+    km = case(
+        (
+            or_(*(Member.commute_mode == mode for mode in MOTORISED_MODES)),
+            func.coalesce(Member.commute_km, 0.0) * 2.0,
+        ),
+        else_=0.0,
+    )
+    factor = case(
+        *((Member.commute_mode == mode, value) for mode, value in co2_kg_per_km.items()),
+        else_=0.0,
+    )
+    members = (
+        select(
+            Member.commute_mode.label("mode"),
+            Member.home_municipality.label("municipality"),
+            per_member.c.visits,
+            (per_member.c.visits * km).label("km"),
+            (per_member.c.visits * km * factor).label("co2"),
+        )
+        .join(Member, Member.id == per_member.c.member_id)
+        .cte("commuters")
+    )
+
+    def breakdown(name: str, key: ColumnElement[Any] | None) -> Select[Any]:
+        figures = (
+            func.count().label("members"),
+            func.coalesce(func.sum(members.c.visits), 0).label("visits"),
+            func.coalesce(func.sum(members.c.km), 0.0).label("km_avoided"),
+            func.coalesce(func.sum(members.c.co2), 0.0).label("co2_kg_avoided"),
+        )
+        label = literal(name, String).label("breakdown")
+        if key is None:
+            return select(label, literal(None, String).label("value"), *figures)
+        return select(label, key.label("value"), *figures).group_by(key)
+
+    rows = union_all(
+        breakdown("total", None),
+        breakdown("mode", members.c.mode),
+        breakdown("municipality", members.c.municipality),
+    ).subquery("commute")
+    return [select(rows)]
+
+
+def companies_statements(scope: Scope) -> list[Select[Any]]:
+    """Per company (all of them): ``(company_id, name, seats, booked_seconds, peak, seat_days,
+    open_days)`` over its non-cancelled workplace bookings at the locations in scope.
+
+    Concurrency is a running sum over the company's booking starts (+1) and ends (-1), ends
+    first at the same instant (intervals are half-open); a day's peak is the largest count
+    right after one of its starts. ``seat_days`` sums the peaks of open days, ``open_days``
+    counts the days of the range on which a location in scope is open (closures excluded).
+    """
+    shared = _Shared(scope)
+    deltas = _table("seat_deltas", ["delta"], [(1,), (-1,)])
+    at = case((deltas.c.delta == 1, Booking.start), else_=Booking.end)
+    events = (
+        shared.bookings()
+        .add_columns(
+            Booking.company_id,
+            deltas.c.delta,
+            seconds_of(at).label("at"),
+            shared.clip(seconds_of(at)).label("clipped"),
+            shared.local_day(at).label("day"),
+        )
+        .join(deltas, true())
+        .where(
+            Booking.company_id.is_not(None),
+            Booking.is_workplace.is_(True),
+            Booking.status != "cancelled",
+            *shared.overlapping(),
+        )
+        .cte("seat_events")
+    )
+    held = (
+        select(
+            events.c.company_id,
+            events.c.delta,
+            events.c.day,
+            func.sum(events.c.delta)
+            .over(
+                partition_by=events.c.company_id,
+                order_by=(events.c.at, events.c.delta),
+                rows=(None, 0),
+            )
+            .label("held"),
+        )
+    ).subquery("seats_held")
+    # Every event feeds the running sum; only the starts in the range are read from it.
+    first_day, last_day = timeline.day_number(scope.first_day), timeline.day_number(scope.last_day)
+    peaks = (
+        select(held.c.company_id, held.c.day, func.max(held.c.held).label("peak"))
+        .where(held.c.delta == 1, held.c.day >= first_day, held.c.day <= last_day)
+        .group_by(held.c.company_id, held.c.day)
+        .subquery("daily_peaks")
+    )
+    open_days = select(shared.open_intervals.c.day).distinct().cte("open_days")
+    per_company = (
+        select(
+            peaks.c.company_id,
+            func.max(peaks.c.peak).label("peak"),
+            func.sum(case((peaks.c.day.in_(select(open_days.c.day)), peaks.c.peak), else_=0)).label(
+                "seat_days"
+            ),
+        )
+        .group_by(peaks.c.company_id)
+        .subquery("company_peaks")
+    )
+    booked = (
+        select(
+            events.c.company_id,
+            func.sum(case((events.c.delta == 1, -events.c.clipped), else_=events.c.clipped)).label(
+                "seconds"
+            ),
+        )
+        .group_by(events.c.company_id)
+        .subquery("company_booked")
+    )
+    statement = (
+        select(
+            Company.id.label("company_id"),
+            Company.name,
+            Company.seats,
+            func.coalesce(booked.c.seconds, 0).label("booked_seconds"),
+            func.coalesce(per_company.c.peak, 0).label("peak"),
+            func.coalesce(per_company.c.seat_days, 0).label("seat_days"),
+            select(func.count()).select_from(open_days).scalar_subquery().label("open_days"),
+        )
+        .outerjoin(booked, booked.c.company_id == Company.id)
+        .outerjoin(per_company, per_company.c.company_id == Company.id)
+    )
+    return [statement]

@@ -1,0 +1,419 @@
+"""The statistics: scope the range, run the statements of ``repository``, shape the answers.
+
+Python never counts bookings here: it computes calendars (``timeline``), turns aggregated
+seconds into hours and ratios, and applies k-anonymity to the few breakdown rows.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import ClauseElement, Dialect, Row, Select, TextClause, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from app.core import clock
+from app.core.config import Settings
+from app.models import Location
+from app.models.booking import BOOKING_STATUSES
+from app.models.member import COMMUTE_MODES
+from app.stats import repository, timeline
+from app.stats.schemas import (
+    BookingFigures,
+    ByStatus,
+    CommuteRead,
+    CommuteTotals,
+    CompaniesRead,
+    CompanyRow,
+    CompanyTotals,
+    DeskKind,
+    Figures,
+    Granularity,
+    GroupRow,
+    HeatmapCell,
+    HeatmapRead,
+    MemberGroupsRead,
+    ModeRow,
+    MunicipalityRow,
+    Period,
+    StatsQuery,
+    SummaryRead,
+    UtilizationRead,
+)
+from app.stats.timeline import Scope, day_number, day_of
+
+Endpoint = Literal[
+    "utilization", "heatmap", "bookings", "member-groups", "commute", "companies", "summary"
+]
+#: Floating sums (kilometres, kg CO₂) are rounded so both databases answer the same digits.
+FLOAT_DIGITS = 6
+UNKNOWN_MODE = "unknown"
+T = TypeVar("T")
+
+
+#: PostgreSQL settings for the statistics transaction (``SET LOCAL``): the queries scan many
+#: rows once, so compiling them (JIT) costs more than it saves, their hash tables are larger
+#: than the default work_mem, and the per-row work should run in the parallel workers.
+POSTGRESQL_SETTINGS = {"jit": "off", "work_mem": "64MB", "parallel_tuple_cost": "0"}
+
+
+def session_settings(dialect: str) -> list[TextClause]:
+    """The statement that tunes the statistics transaction (PostgreSQL only)."""
+    if dialect != "postgresql":
+        return []
+    settings = ", ".join(
+        f"set_config('{name}', '{value}', true)" for name, value in POSTGRESQL_SETTINGS.items()
+    )
+    return [text(f"SELECT {settings}")]
+
+
+async def load_scope(session: AsyncSession, query: StatsQuery) -> Scope:
+    """Tune the transaction, then read the calendars of the locations in scope (one small
+    query on ``locations``)."""
+    for setting in session_settings(session.get_bind().dialect.name):
+        await session.execute(setting)
+    statement = select(Location.id, Location.timezone, Location.opening_hours).order_by(Location.id)
+    if query.location_id is not None:
+        statement = statement.where(Location.id == query.location_id)
+    rows = (await session.execute(statement)).all()
+    calendars = [
+        timeline.location_calendar(
+            index, row.id, row.timezone, row.opening_hours, query.first_day, query.last_day
+        )
+        for index, row in enumerate(rows)
+    ]
+    return timeline.scope(
+        first_day=query.first_day, last_day=query.last_day, now=clock.now(), locations=calendars
+    )
+
+
+def _co2_factors(settings: Settings) -> dict[str, float]:
+    return {
+        "car": settings.co2_kg_per_km_car,
+        "public_transport": settings.co2_kg_per_km_public_transport,
+    }
+
+
+def _periods(query: StatsQuery, granularity: Granularity) -> list[tuple[int, int]]:
+    return [
+        (day_number(first), day_number(last))
+        for first, last in timeline.periods(query.first_day, query.last_day, granularity)
+    ]
+
+
+def _summary_statements(scope: Scope, settings: Settings) -> list[Select[Any]]:
+    return [
+        *repository.totals_statements(scope),
+        *repository.members_statements(scope),
+        *repository.bookings_statements(scope),
+        *repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings)),
+        *repository.companies_statements(scope),
+    ]
+
+
+async def statements(
+    session: AsyncSession,
+    endpoint: Endpoint,
+    query: StatsQuery,
+    *,
+    settings: Settings,
+    granularity: Granularity = "day",
+    kind: DeskKind | None = None,
+) -> list[Select[Any] | TextClause]:
+    """Every statement an endpoint runs for ``query`` after reading the locations in scope,
+    in order and in one transaction: on PostgreSQL first the ``SET LOCAL`` tuning, then the
+    aggregate queries. For the benchmark, to time them raw beside the HTTP call (run them
+    with :func:`raw_sql` on the driver). Reads the locations in scope itself."""
+    scope = await load_scope(session, query)
+    tuning: list[Select[Any] | TextClause] = [*session_settings(session.get_bind().dialect.name)]
+    return tuning + _endpoint_statements(scope, endpoint, query, settings, granularity, kind)
+
+
+def _endpoint_statements(
+    scope: Scope,
+    endpoint: Endpoint,
+    query: StatsQuery,
+    settings: Settings,
+    granularity: Granularity,
+    kind: DeskKind | None,
+) -> list[Select[Any] | TextClause]:
+    if endpoint == "utilization":
+        return [
+            *repository.utilization_statements(
+                scope, periods=_periods(query, granularity), kind=kind
+            )
+        ]
+    if endpoint == "heatmap":
+        return [*repository.heatmap_statements(scope, kind=kind)]
+    if endpoint == "bookings":
+        return [*repository.bookings_statements(scope)]
+    if endpoint == "member-groups":
+        return [*repository.member_groups_statements(scope)]
+    if endpoint == "commute":
+        return [*repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings))]
+    if endpoint == "companies":
+        return [*repository.companies_statements(scope)]
+    return [*_summary_statements(scope, settings)]
+
+
+async def _rows(session: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
+    result: Sequence[Row[Any]] = (await session.execute(statement)).all()
+    return result
+
+
+async def _one(session: AsyncSession, statement: Select[Any]) -> Row[Any]:
+    row: Row[Any] = (await session.execute(statement)).one()
+    return row
+
+
+def _hours(seconds: Any) -> float:
+    return int(seconds or 0) / 3600
+
+
+def _ratio(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+def _figures(available: Any, booked: Any, used: Any) -> dict[str, float]:
+    available, booked, used = int(available or 0), int(booked or 0), int(used or 0)
+    return {
+        "available_hours": _hours(available),
+        "booked_hours": _hours(booked),
+        "used_hours": _hours(used),
+        "utilization": _ratio(booked, available),
+        "occupancy": _ratio(used, available),
+    }
+
+
+async def utilization(
+    session: AsyncSession, *, query: StatsQuery, granularity: Granularity, kind: DeskKind | None
+) -> UtilizationRead:
+    """Available, booked and used hours per day, week or month of the range."""
+    scope = await load_scope(session, query)
+    periods = _periods(query, granularity)
+    (statement,) = repository.utilization_statements(scope, periods=periods, kind=kind)
+    rows = await _rows(session, statement)
+    result = [
+        Period(
+            start=day_of(first), end=day_of(last), **_figures(row.available, row.booked, row.used)
+        )
+        for (first, last), row in zip(periods, rows, strict=True)
+    ]
+    # Sums of the periods' integer seconds: the total is exactly the sum of its parts.
+    totals = [sum(int(row[index]) for row in rows) for index in (1, 2, 3)]
+    total = Period(start=query.first_day, end=query.last_day, **_figures(*totals))
+    return UtilizationRead(periods=result, total=total)
+
+
+async def heatmap(
+    session: AsyncSession, *, query: StatsQuery, kind: DeskKind | None
+) -> HeatmapRead:
+    """Available, booked and used hours per local weekday × hour over the range."""
+    scope = await load_scope(session, query)
+    (statement,) = repository.heatmap_statements(scope, kind=kind)
+    cells = [
+        HeatmapCell(
+            weekday=row.weekday, hour=row.hour, **_figures(row.available, row.booked, row.used)
+        )
+        for row in await _rows(session, statement)
+    ]
+    return HeatmapRead(cells=cells)
+
+
+async def _booking_figures(session: AsyncSession, scope: Scope) -> BookingFigures:
+    per_status_statement, median_statement = repository.bookings_statements(scope)
+    per_status = {row.status: row for row in await _rows(session, per_status_statement)}
+    median = await _one(session, median_statement)
+
+    def figure(name: str, statuses: Sequence[str] = BOOKING_STATUSES) -> int:
+        return sum(int(getattr(per_status[s], name) or 0) for s in statuses if s in per_status)
+
+    kept = [status for status in BOOKING_STATUSES if status != "cancelled"]
+    total, not_cancelled = figure("bookings"), figure("bookings", kept)
+    middle = int(median.middle_count)
+    return BookingFigures(
+        total=total,
+        by_status=ByStatus(**{status: figure("bookings", [status]) for status in BOOKING_STATUSES}),
+        # No-shows among the bookings not cancelled whose start has passed.
+        no_show_rate=_ratio(figure("started", ["no_show"]), figure("started", kept)),
+        cancellation_rate=_ratio(figure("bookings", ["cancelled"]), total),
+        median_lead_time_hours=int(median.middle_sum) / middle / 3600 if middle else None,
+        mean_duration_hours=(
+            figure("duration_seconds", kept) / not_cancelled / 3600 if not_cancelled else None
+        ),
+    )
+
+
+async def bookings(session: AsyncSession, *, query: StatsQuery) -> BookingFigures:
+    """Counts, rates and durations of the bookings whose start falls in the range."""
+    return await _booking_figures(session, await load_scope(session, query))
+
+
+@dataclass
+class Breakdown:
+    """A breakdown row before k-anonymity: ``members`` decides, ``figures`` may be hidden."""
+
+    key: str
+    members: int
+    figures: dict[str, Any]
+    suppressed: bool = False
+
+
+def k_anonymous(rows: list[Breakdown], k: int) -> list[Breakdown]:
+    """Suppress the rows of fewer than ``k`` (but some) members; when that is exactly one row,
+    also the next-smallest non-zero row, so the total cannot give the first one away."""
+    for row in rows:
+        row.suppressed = 0 < row.members < k
+    if sum(row.suppressed for row in rows) == 1:
+        others = [row for row in rows if row.members > 0 and not row.suppressed]
+        if others:
+            min(others, key=lambda row: (row.members, row.key)).suppressed = True
+    return rows
+
+
+def _published(row: Breakdown, build: Callable[..., T], **key: Any) -> T:
+    if row.suppressed:
+        return build(**key, members=None, **dict.fromkeys(row.figures), suppressed=True)
+    return build(**key, members=row.members, **row.figures, suppressed=False)
+
+
+async def member_groups(
+    session: AsyncSession, *, query: StatsQuery, settings: Settings
+) -> MemberGroupsRead:
+    """Members, bookings and booked hours per member group, k-anonymous."""
+    scope = await load_scope(session, query)
+    (statement,) = repository.member_groups_statements(scope)
+    rows = [
+        Breakdown(
+            key=row.group,
+            members=int(row.members),
+            figures={"bookings": int(row.bookings), "booked_hours": _hours(row.booked_seconds)},
+        )
+        for row in await _rows(session, statement)
+    ]
+    k_anonymous(rows, settings.stats_min_group_size)
+    return MemberGroupsRead(groups=[_published(row, GroupRow, group=row.key) for row in rows])
+
+
+def _commute_figures(visits: Any, km: Any, co2: Any) -> dict[str, Any]:
+    return {
+        "visits": int(visits),
+        "km_avoided": round(float(km), FLOAT_DIGITS),
+        "co2_kg_avoided": round(float(co2), FLOAT_DIGITS),
+    }
+
+
+@dataclass
+class _Commute:
+    total: dict[str, Any]
+    modes: list[Breakdown]
+    municipalities: list[Breakdown]
+
+
+async def _commute(session: AsyncSession, scope: Scope, settings: Settings) -> _Commute:
+    (statement,) = repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings))
+    total = _commute_figures(0, 0, 0)
+    modes = {
+        mode: Breakdown(key=mode, members=0, figures=_commute_figures(0, 0, 0))
+        for mode in (*COMMUTE_MODES, UNKNOWN_MODE)
+    }
+    municipalities: list[Breakdown] = []
+    for row in await _rows(session, statement):
+        figures = _commute_figures(row.visits, row.km_avoided, row.co2_kg_avoided)
+        if row.breakdown == "total":
+            total = figures
+        elif row.breakdown == "mode":
+            key = UNKNOWN_MODE if row.value is None else row.value
+            modes[key] = Breakdown(key=key, members=int(row.members), figures=figures)
+        else:
+            municipalities.append(
+                Breakdown(key=row.value, members=int(row.members), figures=figures)
+            )
+    municipalities.sort(key=lambda row: row.key)
+    k = settings.stats_min_group_size
+    return _Commute(
+        total=total,
+        modes=k_anonymous(list(modes.values()), k),
+        municipalities=k_anonymous(municipalities, k),
+    )
+
+
+async def commute(session: AsyncSession, *, query: StatsQuery, settings: Settings) -> CommuteRead:
+    """Visits, kilometres and CO₂ avoided, per commute mode and home municipality."""
+    figures = await _commute(session, await load_scope(session, query), settings)
+    return CommuteRead(
+        **figures.total,
+        by_mode=[_published(row, ModeRow, mode=row.key) for row in figures.modes],
+        by_municipality=[
+            _published(row, MunicipalityRow, municipality=row.key) for row in figures.municipalities
+        ],
+    )
+
+
+async def _companies(session: AsyncSession, scope: Scope) -> tuple[list[CompanyRow], int]:
+    (statement,) = repository.companies_statements(scope)
+    rows = await _rows(session, statement)
+    open_days = int(rows[0].open_days) if rows else 0
+    companies = [
+        CompanyRow(
+            company_id=row.company_id,
+            name=row.name,
+            seats=row.seats,
+            booked_hours=_hours(row.booked_seconds),
+            peak_concurrent_seats=int(row.peak),
+            seat_days_used=int(row.seat_days),
+            seat_utilization=_ratio(int(row.seat_days), row.seats * open_days),
+        )
+        for row in rows
+    ]
+    # Sorted here, not in SQL: PostgreSQL and SQLite collate names differently.
+    companies.sort(key=lambda company: (company.name, str(company.company_id)))
+    return companies, open_days
+
+
+async def companies(session: AsyncSession, *, query: StatsQuery) -> CompaniesRead:
+    """Seat usage per company over the range."""
+    rows, _ = await _companies(session, await load_scope(session, query))
+    return CompaniesRead(companies=rows)
+
+
+async def summary(session: AsyncSession, *, query: StatsQuery, settings: Settings) -> SummaryRead:
+    """The headline figures of every statistic for one range."""
+    scope = await load_scope(session, query)
+    (totals_statement,) = repository.totals_statements(scope)
+    (members_statement,) = repository.members_statements(scope)
+    totals = await _one(session, totals_statement)
+    members = await _one(session, members_statement)
+    booking_figures = await _booking_figures(session, scope)
+    commute_figures = await _commute(session, scope, settings)
+    company_rows, open_days = await _companies(session, scope)
+    seats = sum(company.seats for company in company_rows)
+    seat_days = sum(company.seat_days_used for company in company_rows)
+    return SummaryRead(
+        start=query.first_day,
+        end=query.last_day,
+        utilization=Figures(**_figures(totals.available, totals.booked, totals.used)),
+        bookings=booking_figures,
+        members_with_bookings=int(members.members),
+        commute=CommuteTotals(**commute_figures.total),
+        companies=CompanyTotals(
+            companies=len(company_rows),
+            seats=seats,
+            booked_hours=sum(company.booked_hours for company in company_rows),
+            seat_days_used=seat_days,
+            seat_utilization=_ratio(seat_days, seats * open_days),
+        ),
+    )
+
+
+def raw_sql(statement: ClauseElement, dialect: Dialect) -> tuple[str, list[Any]]:
+    """A statement as the SQL text and positional parameters its driver receives (asyncpg:
+    ``connection.fetch(sql, *parameters)``), for timing it without SQLAlchemy."""
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    assert isinstance(compiled, SQLCompiler)
+    parameters = []
+    for name in compiled.positiontup or []:
+        value, bind = compiled.params[name], compiled.binds.get(name)
+        process = bind.type.bind_processor(dialect) if bind is not None else None
+        parameters.append(process(value) if process is not None else value)
+    return str(compiled), parameters

@@ -1,0 +1,221 @@
+"""Local calendars of the locations, turned into plain integers the SQL can use.
+
+SQLite has no time zones, so the statistics never ask the database what a local day or hour
+is. Instead every instant becomes a whole number of seconds since 0001-01-01T00:00Z (positive
+for every date, so integer division is floor division on both databases), and Python works out,
+per location:
+
+- the range: the UTC instants of local midnight of ``from`` and of the day after ``to``;
+- the *segments*: stretches of the range with one UTC offset (a daylight-saving change starts
+  a new one). Local wall-clock seconds are instant seconds plus the segment's offset, so the
+  local day number is ``(seconds + offset) // 86400`` — also ``date.toordinal() - 1``, which
+  makes ``day % 7`` the weekday with Monday = 0;
+- the opening intervals of every day of the range as real instants (an all-day location is open
+  23 hours on the last Sunday of March and 25 on the last Sunday of October).
+
+Time is cut into *slots* of ``slot_seconds`` (an hour, or less for zones with half-hour offsets)
+aligned so that every slot lies inside one local hour of one local day.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from app.locations.hours import local_instant, opening_intervals
+
+ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
+#: Seconds from 0001-01-01 to the Unix epoch: SQL adds it to Unix timestamps.
+UNIX_EPOCH_SECONDS = 62_135_596_800
+DAY_SECONDS = 86_400
+HOUR_SECONDS = 3_600
+
+Granularity = Literal["day", "week", "month"]
+
+
+def seconds(instant: datetime) -> int:
+    """Whole seconds from 0001-01-01T00:00Z to ``instant`` (sub-seconds dropped, as in SQL)."""
+    delta = instant - ORIGIN
+    return delta.days * DAY_SECONDS + delta.seconds
+
+
+def instant(value: int) -> datetime:
+    return ORIGIN + timedelta(seconds=value)
+
+
+def day_number(day: date) -> int:
+    """Days since 0001-01-01, which was a Monday."""
+    return day.toordinal() - 1
+
+
+def day_of(number: int) -> date:
+    return date.fromordinal(number + 1)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Slots ``[first_slot, end_slot)`` of one location share one UTC offset."""
+
+    first_slot: int
+    end_slot: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An opening interval of a local day, in seconds since the origin."""
+
+    day: int
+    opens: int
+    closes: int
+
+
+@dataclass(frozen=True)
+class LocationCalendar:
+    index: int
+    location_id: uuid.UUID
+    start: datetime
+    end: datetime
+    offsets: list[tuple[int, int, int]]
+    openings: list[Opening]
+
+    @property
+    def start_seconds(self) -> int:
+        return seconds(self.start)
+
+    @property
+    def end_seconds(self) -> int:
+        return seconds(self.end)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Everything the statistics statements need to know about the requested range."""
+
+    first_day: date
+    last_day: date
+    now: datetime
+    slot_seconds: int
+    locations: list[LocationCalendar]
+
+    @property
+    def start(self) -> datetime:
+        """The earliest UTC instant of the range over all locations (for index-friendly bounds)."""
+        if not self.locations:
+            return local_instant(ZoneInfo("UTC"), self.first_day, 0)
+        return min(location.start for location in self.locations)
+
+    @property
+    def end(self) -> datetime:
+        if not self.locations:
+            return local_instant(ZoneInfo("UTC"), self.last_day + timedelta(days=1), 0)
+        return max(location.end for location in self.locations)
+
+    def segments(self, location: LocationCalendar) -> list[Segment]:
+        size = self.slot_seconds
+        return [
+            Segment(first_slot=start // size, end_slot=end // size, offset=offset)
+            for start, end, offset in location.offsets
+        ]
+
+
+def _offset_at(zone: ZoneInfo, at: int) -> int:
+    offset = instant(at).astimezone(zone).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
+
+
+def _offsets(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int, int]]:
+    """``(from, to, offset)`` stretches of ``[start, end)`` with one UTC offset each.
+
+    Walks the range a day at a time and bisects to the second where the offset changes (no
+    time zone changes its offset twice within a day).
+    """
+    stretches: list[tuple[int, int, int]] = []
+    begin = cursor = start
+    offset = _offset_at(zone, start)
+    while cursor < end:
+        last = min(cursor + DAY_SECONDS, end) - 1
+        if _offset_at(zone, last) == offset:
+            cursor = last + 1
+            continue
+        low, high = cursor - 1, last  # offset(cursor - 1) is the current one
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if _offset_at(zone, middle) == offset else (low, middle)
+        stretches.append((begin, high, offset))
+        begin = cursor = high
+        offset = _offset_at(zone, high)
+    stretches.append((begin, end, offset))
+    return stretches
+
+
+def location_calendar(
+    index: int,
+    location_id: uuid.UUID,
+    timezone: str,
+    opening_hours: list[dict[str, Any]],
+    first_day: date,
+    last_day: date,
+) -> LocationCalendar:
+    zone = ZoneInfo(timezone)
+    start = local_instant(zone, first_day, 0)
+    end = local_instant(zone, last_day + timedelta(days=1), 0)
+    openings = []
+    day = first_day
+    while day <= last_day:
+        for opens, closes in opening_intervals(opening_hours, timezone, day):
+            openings.append(Opening(day_number(day), seconds(opens), seconds(closes)))
+        day += timedelta(days=1)
+    return LocationCalendar(
+        index=index,
+        location_id=location_id,
+        start=start,
+        end=end,
+        offsets=_offsets(zone, seconds(start), seconds(end)),
+        openings=openings,
+    )
+
+
+def slot_size(locations: list[LocationCalendar]) -> int:
+    """The longest slot that never straddles a local hour: an hour for whole-hour offsets."""
+    size = HOUR_SECONDS
+    for location in locations:
+        for start, end, offset in location.offsets:
+            size = math.gcd(size, offset % HOUR_SECONDS, start % HOUR_SECONDS, end % HOUR_SECONDS)
+    return size
+
+
+def scope(
+    *, first_day: date, last_day: date, now: datetime, locations: list[LocationCalendar]
+) -> Scope:
+    return Scope(
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+        slot_seconds=slot_size(locations),
+        locations=locations,
+    )
+
+
+def periods(first_day: date, last_day: date, granularity: Granularity) -> list[tuple[date, date]]:
+    """Calendar periods covering the range, the first and last clipped to it.
+
+    Weeks start on Monday, months on the 1st; ``(start, end)`` are both inclusive.
+    """
+    result: list[tuple[date, date]] = []
+    start = first_day
+    while start <= last_day:
+        if granularity == "day":
+            end = start
+        elif granularity == "week":
+            end = start + timedelta(days=6 - start.weekday())
+        else:
+            following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+            end = following - timedelta(days=1)
+        end = min(end, last_day)
+        result.append((start, end))
+        start = end + timedelta(days=1)
+    return result
