@@ -202,9 +202,7 @@ async def booking_action(
     return result
 
 
-async def stats(
-    api: Api, member: Member | None, endpoint: str, **params: str
-) -> httpx.Response:
+async def stats(api: Api, member: Member | None, endpoint: str, **params: str) -> httpx.Response:
     """``GET /api/v1/stats/<endpoint>`` as ``member`` (anonymous with ``None``)."""
     return await api.client.get(
         f"/api/v1/stats/{endpoint}",
