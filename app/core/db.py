@@ -40,7 +40,14 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=10,
         # Fail fast instead of hanging when the database stops answering: connecting may take
         # 5 s, a statement 60 s; both answer 503 like any other outage.
-        connect_args={"timeout": 5, "command_timeout": 60},
+        # Statements are prepared once per connection; after five runs PostgreSQL may switch a
+        # prepared statement to a generic plan that ignores the values — the availability
+        # search then took ten times longer (``make bench``). Plan every run for its values.
+        connect_args={
+            "timeout": 5,
+            "command_timeout": 60,
+            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+        },
     )
 
 

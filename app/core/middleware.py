@@ -204,8 +204,21 @@ def _route_template(scope: Scope) -> str:
     ``iter_route_contexts`` flattens the routers that ``include_router`` nests.
     """
     app: Any = scope.get("app")
-    for route in iter_route_contexts(getattr(app, "routes", [])):
+    for route in _flat_routes(getattr(app, "routes", [])):
         match, _ = route.matches(scope)
         if match == Match.FULL:
             return route.path_format or "unmatched"
     return "unmatched"
+
+
+_flattened: dict[int, tuple[list[Any], int, list[Any]]] = {}
+
+
+def _flat_routes(routes: list[Any]) -> list[Any]:
+    """``iter_route_contexts`` once per route table, not per request (it rebuilds every
+    included route's context: milliseconds a request). A table that changes is flattened anew."""
+    cached = _flattened.get(id(routes))
+    if cached is None or cached[0] is not routes or cached[1] != len(routes):
+        cached = (routes, len(routes), list(iter_route_contexts(routes)))
+        _flattened[id(routes)] = cached
+    return cached[2]

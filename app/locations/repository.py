@@ -3,7 +3,7 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Closure, Location
@@ -21,9 +21,13 @@ def closures_of(location_id: uuid.UUID) -> Select[Closure]:
     return select(Closure).where(Closure.location_id == location_id).order_by(Closure.date)
 
 
+_CLOSED = select(Closure.id).where(
+    Closure.location_id == bindparam("location_id"), Closure.date == bindparam("day")
+)  # built once: every booking asks
+
+
 async def is_closed(session: AsyncSession, location_id: uuid.UUID, day: date) -> bool:
-    statement = select(Closure.id).where(Closure.location_id == location_id, Closure.date == day)
-    return (await session.scalar(statement)) is not None
+    return (await session.scalar(_CLOSED, {"location_id": location_id, "day": day})) is not None
 
 
 async def get_closure(

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,8 +13,13 @@ def _with_groups() -> Select[Member]:
     return select(Member).options(selectinload(Member.group_rows))
 
 
+# Built once: every authenticated request runs these (see app.bookings.repository).
+_BY_ID = _with_groups().where(Member.id == bindparam("member_id"))
+_LOCK = select(Member.id).where(Member.id == bindparam("member_id")).with_for_update()
+
+
 async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
-    return (await session.scalars(_with_groups().where(Member.id == member_id))).one_or_none()
+    return (await session.scalars(_BY_ID, {"member_id": member_id})).one_or_none()
 
 
 async def get_by_email(session: AsyncSession, email: str) -> Member | None:
@@ -27,7 +32,7 @@ async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
 
     SQLite needs nothing here: its write transactions are already serialised.
     """
-    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+    await session.execute(_LOCK, {"member_id": member_id})
 
 
 def search(*, q: str | None, group: str | None, role: str | None) -> Select[Member]:

@@ -35,13 +35,15 @@ async def in_use(session: AsyncSession, plan_id: uuid.UUID) -> bool:
     return bool(await session.scalar(select(used)))
 
 
+_DEFAULT_PLAN = (
+    _with_prices()
+    .join(LocationDefaultPlan, LocationDefaultPlan.plan_id == Plan.id)
+    .where(LocationDefaultPlan.location_id == bindparam("location_id"))
+)  # built once: every booking asks
+
+
 async def default_of(session: AsyncSession, location_id: uuid.UUID) -> Plan | None:
-    statement = (
-        _with_prices()
-        .join(LocationDefaultPlan, LocationDefaultPlan.plan_id == Plan.id)
-        .where(LocationDefaultPlan.location_id == location_id)
-    )
-    return (await session.scalars(statement)).one_or_none()
+    return (await session.scalars(_DEFAULT_PLAN, {"location_id": location_id})).one_or_none()
 
 
 def _consumes_a_day() -> ColumnElement[bool]:
@@ -58,7 +60,7 @@ def _used_days() -> Any:
     )
 
 
-def memberships_of(member_id: uuid.UUID) -> Select[Any]:
+def memberships_of(member_id: uuid.UUID | ColumnElement[uuid.UUID]) -> Select[Any]:
     """The member's memberships with their plan and used days; by first day, then creation."""
     return (
         select(Membership, Plan, _used_days())
@@ -79,17 +81,20 @@ async def page_of_memberships(
     return [(m, p, int(used or 0)) for m, p, used in rows], total or 0
 
 
+_COVERING = (
+    memberships_of(bindparam("member_id"))
+    .where(Membership.starts_on <= bindparam("day"), Membership.ends_on >= bindparam("day"))
+    .order_by(None)
+    .order_by(Membership.ends_on, Membership.created_at, Membership.id)
+)  # built once: every booking asks
+
+
 async def covering(
     session: AsyncSession, member_id: uuid.UUID, day: date
 ) -> list[tuple[Membership, Plan, int]]:
     """The member's memberships valid on ``day``, the soonest to end first."""
-    statement = (
-        memberships_of(member_id)
-        .where(Membership.starts_on <= day, Membership.ends_on >= day)
-        .order_by(None)
-        .order_by(Membership.ends_on, Membership.created_at, Membership.id)
-    )
-    rows = (await session.execute(statement)).all()
+    values = {"member_id": member_id, "day": day}
+    rows = (await session.execute(_COVERING, values)).all()
     return [(m, p, int(used or 0)) for m, p, used in rows]
 
 
