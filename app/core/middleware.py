@@ -168,12 +168,15 @@ class MetricsMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # The app's routes flattened once (``iter_route_contexts`` costs milliseconds a call);
+        # kept on this instance, so it lives and dies with its app.
+        self._routes: tuple[list[Any], int, list[Any]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = _route_template(scope)
+        route = self._route_template(scope)
         status = 500
         started = time.perf_counter()
 
@@ -197,28 +200,20 @@ class MetricsMiddleware:
                 duration_ms=round(elapsed * 1000, 1),
             )
 
+    def _route_template(self, scope: Scope) -> str:
+        """The path template of the matching route, e.g. ``/api/v1/members/{member_id}``.
 
-def _route_template(scope: Scope) -> str:
-    """The path template of the matching route, e.g. ``/api/v1/members/{member_id}``.
+        ``iter_route_contexts`` flattens the routers that ``include_router`` nests.
+        """
+        for route in self._flat_routes(getattr(scope.get("app"), "routes", [])):
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return str(route.path_format or "unmatched")
+        return "unmatched"
 
-    ``iter_route_contexts`` flattens the routers that ``include_router`` nests.
-    """
-    app: Any = scope.get("app")
-    for route in _flat_routes(getattr(app, "routes", [])):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return route.path_format or "unmatched"
-    return "unmatched"
-
-
-_flattened: dict[int, tuple[list[Any], int, list[Any]]] = {}
-
-
-def _flat_routes(routes: list[Any]) -> list[Any]:
-    """``iter_route_contexts`` once per route table, not per request (it rebuilds every
-    included route's context: milliseconds a request). A table that changes is flattened anew."""
-    cached = _flattened.get(id(routes))
-    if cached is None or cached[0] is not routes or cached[1] != len(routes):
-        cached = (routes, len(routes), list(iter_route_contexts(routes)))
-        _flattened[id(routes)] = cached
-    return cached[2]
+    def _flat_routes(self, routes: list[Any]) -> list[Any]:
+        cached = self._routes
+        if cached is None or cached[0] is not routes or cached[1] != len(routes):
+            cached = (routes, len(routes), list(iter_route_contexts(routes)))
+            self._routes = cached
+        return cached[2]
