@@ -44,7 +44,6 @@ from sqlalchemy import (
     text,
     true,
     union_all,
-    values,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -188,21 +187,22 @@ class _Shared:
             )
             for location in scope.locations
         ] or [(-1, NIL, scope.start, scope.start, 0, 0, 0, 0)]
-        return (
-            values(
-                column("loc", Integer),
-                column("location_id", Uuid),
-                column("range_start", UTCDateTime()),
-                column("range_end", UTCDateTime()),
-                column("start_seconds", BigInteger),
-                column("end_seconds", BigInteger),
-                column("first_slot", BigInteger),
-                column("end_slot", BigInteger),
-                name="scope_locations",
+        # Rows of bound parameters, not ``values().data()``: SQLAlchemy cannot cache a
+        # statement holding literal data, and compiling one took longer than running it.
+        types = (Integer(), Uuid(), UTCDateTime(), UTCDateTime(), *([BigInteger()] * 4))
+        names = ("loc", "location_id", "range_start", "range_end")
+        names += ("start_seconds", "end_seconds", "first_slot", "end_slot")
+        return union_all(
+            *(
+                select(
+                    *(
+                        literal(value, type_).label(name)
+                        for value, type_, name in zip(row, types, names, strict=True)
+                    )
+                )
+                for row in rows
             )
-            .data(rows)
-            .cte("scope_locations")
-        )
+        ).cte("scope_locations")
 
     @cached_property
     def segments(self) -> CTE:
@@ -722,11 +722,9 @@ def member_groups_statements(scope: Scope) -> list[Select[Any]]:
     booked seconds clipped to it; cancelled bookings left out. A member counts in each of
     their groups."""
     per_member = _per_member(_Shared(scope))
-    groups = (
-        values(column("name", String), name="all_groups", literal_binds=True)
-        .data([(group,) for group in MEMBER_GROUPS])
-        .cte("all_groups")
-    )
+    groups = union_all(
+        *(select(literal(group, String).label("name")) for group in MEMBER_GROUPS)
+    ).cte("all_groups")
     statement = (
         select(
             groups.c.name.label("group"),
