@@ -48,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import CTE, FunctionElement
+from sqlalchemy.types import TypeEngine
 
 from app.bookings.repository import current_status
 from app.models import Booking, Closure, Company, Desk, Member, MemberGroup
@@ -189,9 +190,10 @@ class _Shared:
         ] or [(-1, NIL, scope.start, scope.start, 0, 0, 0, 0)]
         # Rows of bound parameters, not ``values().data()``: SQLAlchemy cannot cache a
         # statement holding literal data, and compiling one took longer than running it.
-        types = (Integer(), Uuid(), UTCDateTime(), UTCDateTime(), *([BigInteger()] * 4))
-        names = ("loc", "location_id", "range_start", "range_end")
-        names += ("start_seconds", "end_seconds", "first_slot", "end_slot")
+        types: list[TypeEngine[Any]] = [Integer(), Uuid(), UTCDateTime(), UTCDateTime()]
+        types += [BigInteger()] * 4
+        names = ["loc", "location_id", "range_start", "range_end"]
+        names += ["start_seconds", "end_seconds", "first_slot", "end_slot"]
         return union_all(
             *(
                 select(
