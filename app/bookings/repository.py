@@ -9,7 +9,10 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
+    insert,
+    literal_column,
     not_,
     or_,
     select,
@@ -17,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Booking, CompanyMember, Desk, Member
+from app.core.db import execute_plain
+from app.models import Booking, CompanyMember, Desk, Location, Member
 from app.models.booking import ACTIVE_STATUSES
 
 #: A value or a bound parameter: the booking path's statements are built once, with
@@ -34,10 +38,15 @@ def current_status(now: datetime) -> ColumnElement[str]:
     )
 
 
+# The active statuses as SQL literals: SQLAlchemy renders a bound list into the statement's
+# text anew on every run ("expanding" parameters), and the booking path runs this three times.
+_ACTIVE: list[ColumnElement[str]] = [literal_column(f"'{status}'") for status in ACTIVE_STATUSES]
+
+
 def holds_desk(now: Instant) -> ColumnElement[bool]:
     """Bookings that hold their desk as of ``now`` (active and not lapsed)."""
     return and_(
-        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.status.in_(_ACTIVE),
         not_(and_(Booking.status == "confirmed", Booking.check_in_until < now)),
         not_(and_(Booking.status == "checked_in", Booking.end <= now)),
     )
@@ -100,61 +109,65 @@ def search(
     return statement.order_by(Booking.start, Booking.id)
 
 
+_DESK_WITH_LOCATION = (
+    select(Desk, Location)
+    .join(Location, Location.id == Desk.location_id)
+    .where(Desk.id == bindparam("desk_id"))
+)  # built once: every booking asks
+_BY_IDEMPOTENCY_KEY = select(Booking).where(
+    Booking.member_id == bindparam("member_id"), Booking.idempotency_key == bindparam("key")
+)
+
+
+async def desk_with_location(
+    session: AsyncSession, desk_id: uuid.UUID
+) -> tuple[Desk, Location] | None:
+    """The desk and its location, in one statement (the desk's features are not loaded)."""
+    row = (await session.execute(_DESK_WITH_LOCATION, {"desk_id": desk_id})).first()
+    return None if row is None else (row[0], row[1])
+
+
+_INSERT = insert(Booking)
+_COLUMNS = tuple(column.key for column in Booking.__table__.columns)
+
+
+async def add(session: AsyncSession, booking: Booking) -> None:
+    """Store a new booking with one plain INSERT of all its columns (set them all, id and
+    status too). The unit of work would cost twice the INSERT's CPU, for an object nothing
+    reads back in this transaction; it stays transient, outside the session."""
+    values = {key: getattr(booking, key) for key in _COLUMNS}
+    await execute_plain(session, _INSERT, values)
+
+
 async def find_by_idempotency_key(
     session: AsyncSession, member_id: uuid.UUID, key: str
 ) -> Booking | None:
-    statement = select(Booking).where(
-        Booking.member_id == member_id, Booking.idempotency_key == key
-    )
-    return (await session.scalars(statement)).one_or_none()
+    values = {"member_id": member_id, "key": key}
+    return (await session.scalars(_BY_IDEMPOTENCY_KEY, values)).one_or_none()
 
 
 _START: ColumnElement[datetime] = bindparam("start")
 _END: ColumnElement[datetime] = bindparam("end")
 _NOW: ColumnElement[datetime] = bindparam("now")
-_DESK_TAKEN = (
-    select(Booking.id)
-    .where(Booking.desk_id == bindparam("desk_id"), overlaps(_START, _END), holds_desk(_NOW))
-    .limit(1)
+
+#: The checks of a new booking, bound ``desk_id``, ``member_id``, ``location_id``, ``start``,
+#: ``end`` and ``now``; app.bookings.checks reads them in one statement.
+DESK_TAKEN = exists().where(
+    Booking.desk_id == bindparam("desk_id"), overlaps(_START, _END), holds_desk(_NOW)
 )
-_WORKPLACE_HELD = (
-    select(Booking.id)
-    .where(
-        Booking.member_id == bindparam("member_id"),
-        Booking.is_workplace.is_(True),
-        overlaps(_START, _END),
-        holds_desk(_NOW),
-    )
-    .limit(1)
+WORKPLACE_HELD = exists().where(
+    Booking.member_id == bindparam("member_id"),
+    Booking.is_workplace.is_(True),
+    overlaps(_START, _END),
+    holds_desk(_NOW),
 )
-_UPCOMING_AT_LOCATION = select(func.count()).where(
+#: The member's bookings at the location that still hold a desk now or later.
+UPCOMING_AT_LOCATION = select(func.count()).where(
     Booking.member_id == bindparam("member_id"),
     Booking.desk_id.in_(select(Desk.id).where(Desk.location_id == bindparam("location_id"))),
     Booking.end > _NOW,
     holds_desk(_NOW),
 )
-
-
-async def desk_is_taken(
-    session: AsyncSession, *, desk_id: uuid.UUID, start: datetime, end: datetime, now: datetime
-) -> bool:
-    values = {"desk_id": desk_id, "start": start, "end": end, "now": now}
-    return (await session.scalar(_DESK_TAKEN, values)) is not None
-
-
-async def member_holds_workplace(
-    session: AsyncSession, *, member_id: uuid.UUID, start: datetime, end: datetime, now: datetime
-) -> bool:
-    values = {"member_id": member_id, "start": start, "end": end, "now": now}
-    return (await session.scalar(_WORKPLACE_HELD, values)) is not None
-
-
-async def count_upcoming_at_location(
-    session: AsyncSession, *, member_id: uuid.UUID, location_id: uuid.UUID, now: datetime
-) -> int:
-    """The member's bookings at the location that still hold a desk now or later."""
-    values = {"member_id": member_id, "location_id": location_id, "now": now}
-    return (await session.scalar(_UPCOMING_AT_LOCATION, values)) or 0
 
 
 def busy_desks(start: datetime, end: datetime, now: datetime) -> Select[uuid.UUID]:
@@ -172,16 +185,20 @@ async def desk_bookings_between(
     return list((await session.scalars(statement)).all())
 
 
+def lapsed(at: Instant) -> ColumnElement[bool]:
+    """Bookings whose stored status time has overtaken by ``at``: confirmed past their
+    check-in limit, checked in past their end (see :func:`current_status`)."""
+    return or_(
+        and_(Booking.status == "confirmed", Booking.check_in_until < at),
+        and_(Booking.status == "checked_in", Booking.end <= at),
+    )
+
+
 # One statement for both transitions. (An UPDATE's bound parameters cannot share a column's
 # name.)
 _SETTLE = (
     update(Booking)
-    .where(
-        or_(
-            and_(Booking.status == "confirmed", Booking.check_in_until < bindparam("at")),
-            and_(Booking.status == "checked_in", Booking.end <= bindparam("at")),
-        )
-    )
+    .where(lapsed(bindparam("at")))
     .values(status=case((Booking.status == "confirmed", "no_show"), else_="completed"))
     .execution_options(synchronize_session=False)
 )
@@ -190,6 +207,11 @@ _SETTLE_SCOPED = _SETTLE.where(
         Booking.desk_id == bindparam("scope_desk_id"),
         Booking.member_id == bindparam("scope_member_id"),
     )
+)
+#: Whether :func:`settle` for ``desk_id`` and ``member_id`` as of ``now`` has anything to do.
+UNSETTLED = exists().where(
+    or_(Booking.desk_id == bindparam("desk_id"), Booking.member_id == bindparam("member_id")),
+    lapsed(_NOW),
 )
 
 
@@ -203,11 +225,11 @@ async def settle(
     """Store the transitions time has made: lapsed check-ins become ``no_show``, checked-in
     bookings past their end become ``completed``. Limited to a desk or member when given."""
     if desk_id is None and member_id is None:
-        result = await session.execute(_SETTLE, {"at": now})
+        result = await execute_plain(session, _SETTLE, {"at": now})
     else:
         values = {"at": now, "scope_desk_id": desk_id, "scope_member_id": member_id}
-        result = await session.execute(_SETTLE_SCOPED, values)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        result = await execute_plain(session, _SETTLE_SCOPED, values)
+    return int(result.rowcount or 0)
 
 
 async def cancel_between(

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.bookings import repository
+from app.bookings import checks, repository
 from app.bookings.schemas import BookingCreate
 from app.companies import service as company_service
 from app.core import clock
@@ -56,10 +56,8 @@ def current_status(booking: Booking, now: datetime) -> str:
     return booking.status
 
 
-async def check_bookable_interval(
-    session: AsyncSession, *, location: Location, start: datetime, end: datetime, now: datetime
-) -> None:
-    """The rules any booking of the location must meet, whoever books which desk."""
+def check_interval(*, location: Location, start: datetime, end: datetime, now: datetime) -> None:
+    """The location's rules for any interval (422 ``validation-error``); no database needed."""
     rules = location.booking_rules
     if end <= start:
         raise ValidationFailed("end must be after start.")
@@ -75,8 +73,14 @@ async def check_bookable_interval(
         raise ValidationFailed(
             f"Bookings open {rules['max_advance_days']} days in advance at this location."
         )
-    day = local_date(start, location.timezone)
-    if await location_repository.is_closed(session, location.id, day):
+
+
+def check_open(
+    *, location: Location, start: datetime, end: datetime, day: date, closed: bool
+) -> None:
+    """The interval inside one opening interval of its local ``day``, which is no closure day
+    (422 ``outside-opening-hours``)."""
+    if closed:
         raise OutsideOpeningHours(f"The location is closed on {day.isoformat()}.")
     intervals = opening_intervals(location.opening_hours, location.timezone, day)
     if not any(opens <= start and end <= closes for opens, closes in intervals):
@@ -86,13 +90,21 @@ async def check_bookable_interval(
         )
 
 
+async def check_bookable_interval(
+    session: AsyncSession, *, location: Location, start: datetime, end: datetime, now: datetime
+) -> None:
+    """The rules any booking of the location must meet, whoever books which desk."""
+    check_interval(location=location, start=start, end=end, now=now)
+    day = local_date(start, location.timezone)
+    closed = await location_repository.is_closed(session, location.id, day)
+    check_open(location=location, start=start, end=end, day=day, closed=closed)
+
+
 async def desk_and_location(session: AsyncSession, desk_id: uuid.UUID) -> tuple[Desk, Location]:
-    desk = await session.get(Desk, desk_id)  # its features are not needed here
-    if desk is None:
+    found = await repository.desk_with_location(session, desk_id)
+    if found is None:
         raise NotFound("No such desk.")
-    location = await location_repository.get(session, desk.location_id)
-    assert location is not None  # a foreign key
-    return desk, location
+    return found
 
 
 def _fingerprint(data: BookingCreate) -> str:
@@ -129,6 +141,27 @@ def _raise_for_constraint(error: IntegrityError) -> None:
     raise Conflict("The booking conflicts with stored data.") from error
 
 
+def _raise_for_checks(
+    found: checks.BookingChecks,
+    *,
+    location: Location,
+    data: BookingCreate,
+    day: date,
+    is_workplace: bool,
+) -> None:
+    """The rules read by :func:`checks.read`, in the order ``POST /bookings`` documents."""
+    check_open(location=location, start=data.start, end=data.end, day=day, closed=found.closed)
+    limit = location.booking_rules["max_active_bookings_per_member"]
+    if found.upcoming >= limit:
+        raise Conflict(
+            f"You already hold {found.upcoming} upcoming bookings here, the most allowed."
+        )
+    if found.desk_taken:
+        raise BookingConflict("The desk is already booked for part of this time.")
+    if is_workplace and found.workplace_held:
+        raise MemberDoubleBooked("You already hold another workplace for part of this time.")
+
+
 async def create(
     session: AsyncSession,
     *,
@@ -147,58 +180,61 @@ async def create(
             return previous
     if not desk.active:
         raise ValidationFailed("The desk is deactivated and takes no new bookings.")
-    await check_bookable_interval(
-        session, location=location, start=data.start, end=data.end, now=now
+    check_interval(location=location, start=data.start, end=data.end, now=now)
+    day = local_date(data.start, location.timezone)
+    found = await checks.read(
+        session,
+        member_id=member.id,
+        desk_id=desk.id,
+        location_id=location.id,
+        start=data.start,
+        end=data.end,
+        day=day,
+        now=now,
     )
-    await repository.settle(session, now=now, desk_id=desk.id, member_id=member.id)
-    limit = location.booking_rules["max_active_bookings_per_member"]
-    upcoming = await repository.count_upcoming_at_location(
-        session, member_id=member.id, location_id=location.id, now=now
-    )
-    if upcoming >= limit:
-        raise Conflict(f"You already hold {upcoming} upcoming bookings here, the most allowed.")
     is_workplace = desk.kind in WORKPLACE_KINDS
-    if await repository.desk_is_taken(
-        session, desk_id=desk.id, start=data.start, end=data.end, now=now
-    ):
-        raise BookingConflict("The desk is already booked for part of this time.")
-    if is_workplace and await repository.member_holds_workplace(
-        session, member_id=member.id, start=data.start, end=data.end, now=now
-    ):
-        raise MemberDoubleBooked("You already hold another workplace for part of this time.")
+    _raise_for_checks(found, location=location, data=data, day=day, is_workplace=is_workplace)
+    # PostgreSQL's exclusion constraints look at the stored status: a lapsed booking of the
+    # desk or the member must be stored as such before the insert, or it would still count.
+    # The checks saw whether there is one (as of ``now``, as settle decides); mostly not.
+    if found.unsettled:
+        await repository.settle(session, now=now, desk_id=desk.id, member_id=member.id)
     # A workplace of an active company's employee takes one of its seats (409 when none is
     # left); any other booking uses a day of the member's plan (409 when none is left).
     company_id = None
     if is_workplace:
         company_id = await company_service.claim_seat(
-            session, member_id=member.id, start=data.start, end=data.end, now=now
+            session, employer_id=found.employer_id, start=data.start, end=data.end, now=now
         )
-    day = local_date(data.start, location.timezone)
     membership_id = None
     if company_id is None:
         membership_id = await plan_service.claim_day(
-            session, member_id=member.id, location_id=location.id, day=day
+            session, member_id=member.id, location_id=location.id, day=day, facts=found.day
         )
 
     grace = timedelta(minutes=location.booking_rules["check_in_grace_minutes"])
     booking = Booking(
+        id=uuid.uuid4(),
         desk_id=desk.id,
         member_id=member.id,
         company_id=company_id,
         start=data.start,
         end=data.end,
+        status="confirmed",
         note=data.note,
         is_workplace=is_workplace,
         local_date=day,
         membership_id=membership_id,
         check_in_until=min(data.start + grace, data.end),
         created_at=now,
+        checked_in_at=None,
+        checked_out_at=None,
+        cancelled_at=None,
         idempotency_key=idempotency_key,
         idempotency_fingerprint=_fingerprint(data) if idempotency_key else None,
     )
-    session.add(booking)
     try:
-        await session.flush()
+        await repository.add(session, booking)
     except IntegrityError as error:
         _raise_for_constraint(error)
     except DBAPIError as error:

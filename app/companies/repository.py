@@ -48,15 +48,16 @@ def readable_by(caller: Member) -> Select[Company]:
     return statement.order_by(Company.name, Company.id)
 
 
-# Built once: every workplace booking asks (building a statement costs more than running it).
-_EMPLOYER = select(CompanyMember.company_id).where(
+#: The company the member (bound ``member_id``) is an employee of: at most one (a unique
+#: index). Built once: every booking asks (app.bookings.checks).
+EMPLOYER = select(CompanyMember.company_id).where(
     CompanyMember.member_id == bindparam("member_id"), CompanyMember.company_role == "employee"
 )
 
 
 async def employer_of(session: AsyncSession, member_id: uuid.UUID) -> uuid.UUID | None:
-    """The company the member is an employee of, if any (at most one)."""
-    return (await session.scalars(_EMPLOYER, {"member_id": member_id})).one_or_none()
+    """The company the member is an employee of, if any."""
+    return (await session.scalars(EMPLOYER, {"member_id": member_id})).one_or_none()
 
 
 async def employment(

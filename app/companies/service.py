@@ -260,15 +260,24 @@ async def remove_employee(
 
 
 async def claim_seat(
-    session: AsyncSession, *, member_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+    session: AsyncSession,
+    *,
+    employer_id: uuid.UUID | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
 ) -> uuid.UUID | None:
-    """The company whose seat a new workplace booking of ``member_id`` takes, or ``None`` for a
-    private booking; 409 ``company-seats-exhausted`` when every seat is held at some instant
-    of ``[start, end)``. Call inside the booking transaction: it locks the company row."""
-    company_id = await repository.employer_of(session, member_id)
-    if company_id is None:
+    """The company whose seat a new workplace booking takes, or ``None`` for a private
+    booking; 409 ``company-seats-exhausted`` when every seat is held at some instant of
+    ``[start, end)``. Call inside the booking transaction: it locks the company row.
+
+    ``employer_id`` is the company the booking member is an employee of
+    (:data:`repository.EMPLOYER`): the booking reads it with its other checks, in one
+    statement, so the common case — no employer — costs no statement here.
+    """
+    if employer_id is None:
         return None
-    company = await repository.lock(session, company_id)
+    company = await repository.lock(session, employer_id)
     if company is None or company.status != "active":
         return None
     held = await repository.peak_seats(

@@ -90,7 +90,7 @@ async def deliver(notifier: Notifier, message: Message) -> None:
         log.warning("notification_failed", kind=message.kind, error=type(error).__name__)
 
 
-def _notifier(settings: AppSettings) -> Notifier:
+async def _notifier(settings: AppSettings) -> Notifier:
     return notifier_for(settings)
 
 

@@ -1,11 +1,13 @@
 """Password hashing (argon2) and JWTs (HS256, pinned on decode)."""
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jose import JWTError, jwt
+from jose import JWTError, jwk, jwt
+from jose.backends.base import Key
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -76,12 +78,20 @@ def encode_token(
     return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
 
 
+@functools.lru_cache(maxsize=4)
+def _verification_key(secret: str) -> Key:
+    """The HMAC key, built once: given the secret itself, python-jose would build it again for
+    every token it checks, after first trying to parse the secret as a JSON key set."""
+    key: Key = jwk.construct(secret, ALGORITHM)
+    return key
+
+
 def decode_token(token: str, *, secret: str, token_type: TokenType) -> TokenClaims | None:
     """The claims of a valid, unexpired token of the given type; ``None`` for anything else."""
     try:
         payload = jwt.decode(
             token,
-            secret,
+            _verification_key(secret),
             algorithms=[ALGORITHM],
             options={
                 "require_exp": True,

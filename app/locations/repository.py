@@ -3,7 +3,7 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Closure, Location
@@ -21,13 +21,16 @@ def closures_of(location_id: uuid.UUID) -> Select[Closure]:
     return select(Closure).where(Closure.location_id == location_id).order_by(Closure.date)
 
 
-_CLOSED = select(Closure.id).where(
+#: Whether the location is closed on a day (bound ``location_id``, ``day``). Built once: every
+#: booking asks (app.bookings.checks), every availability search too.
+CLOSED = exists().where(
     Closure.location_id == bindparam("location_id"), Closure.date == bindparam("day")
-)  # built once: every booking asks
+)
+_IS_CLOSED = select(CLOSED)
 
 
 async def is_closed(session: AsyncSession, location_id: uuid.UUID, day: date) -> bool:
-    return (await session.scalar(_CLOSED, {"location_id": location_id, "day": day})) is not None
+    return bool(await session.scalar(_IS_CLOSED, {"location_id": location_id, "day": day}))
 
 
 async def get_closure(

@@ -4,27 +4,36 @@ import uuid
 
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.core.db import execute_plain
 from app.models import Member, MemberGroup
 
 
 def _with_groups() -> Select[Member]:
+    """Lists: the groups of a page of members in a second statement (a join would repeat each
+    member once per group and break ``LIMIT``)."""
     return select(Member).options(selectinload(Member.group_rows))
 
 
+def _one_with_groups() -> Select[Member]:
+    """One member: the groups joined in, one round trip (read the rows with ``.unique()``)."""
+    return select(Member).options(joinedload(Member.group_rows))
+
+
 # Built once: every authenticated request runs these (see app.bookings.repository).
-_BY_ID = _with_groups().where(Member.id == bindparam("member_id"))
+_BY_ID = _one_with_groups().where(Member.id == bindparam("member_id"))
+_BY_EMAIL = _one_with_groups().where(Member.email == bindparam("email"))
 _LOCK = select(Member.id).where(Member.id == bindparam("member_id")).with_for_update()
 
 
 async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
-    return (await session.scalars(_BY_ID, {"member_id": member_id})).one_or_none()
+    return (await session.scalars(_BY_ID, {"member_id": member_id})).unique().one_or_none()
 
 
 async def get_by_email(session: AsyncSession, email: str) -> Member | None:
-    statement = _with_groups().where(Member.email == email.lower())
-    return (await session.scalars(statement)).one_or_none()
+    values = {"email": email.lower()}
+    return (await session.scalars(_BY_EMAIL, values)).unique().one_or_none()
 
 
 async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
@@ -32,7 +41,7 @@ async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
 
     SQLite needs nothing here: its write transactions are already serialised.
     """
-    await session.execute(_LOCK, {"member_id": member_id})
+    await execute_plain(session, _LOCK, {"member_id": member_id})
 
 
 def search(*, q: str | None, group: str | None, role: str | None) -> Select[Member]:

@@ -1,10 +1,11 @@
 """Every query about plans, memberships and the days members have booked on them."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Label, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -99,26 +100,58 @@ async def covering(
 
 
 # Built once: every booking asks (building a statement costs more CPU than running it).
-_DAY_USED = (
-    select(Booking.membership_id)
-    .where(
-        Booking.member_id == bindparam("member_id"),
-        Booking.local_date == bindparam("day"),
-        _consumes_a_day(),
-    )
-    .order_by(Booking.created_at)
-    .limit(1)
+_USES_THE_DAY = (
+    Booking.member_id == bindparam("member_id"),
+    Booking.local_date == bindparam("day"),
+    _consumes_a_day(),
+)
+_DAY_USED_BY = (
+    select(Booking.membership_id).where(*_USES_THE_DAY).order_by(Booking.created_at).limit(1)
+)
+_COVERED = exists().where(
+    Membership.member_id == bindparam("member_id"),
+    Membership.starts_on <= bindparam("day"),
+    Membership.ends_on >= bindparam("day"),
+)
+_DEFAULT_COUNTS_DAYS = exists().where(
+    LocationDefaultPlan.location_id == bindparam("location_id"),
+    LocationDefaultPlan.plan_id == Plan.id,
+    Plan.included_days.is_not(None),
+)
+
+#: What deciding a booking's plan day starts from, as columns for one statement with the
+#: booking's other checks (app.bookings.checks): bound ``member_id``, ``day`` and
+#: ``location_id``; read them back with :meth:`DayFacts.of`.
+DAY_FACTS: tuple[Label[Any], ...] = (
+    exists().where(*_USES_THE_DAY).label("day_used"),
+    _DAY_USED_BY.scalar_subquery().label("day_used_by"),
+    _COVERED.label("day_covered"),
+    _DEFAULT_COUNTS_DAYS.label("default_counts_days"),
 )
 
 
-async def day_already_used(
-    session: AsyncSession, member_id: uuid.UUID, day: date
-) -> tuple[bool, uuid.UUID | None]:
-    """Whether the member already uses ``day`` with another personal booking, and on which
-    membership (None: the location's default plan)."""
-    values = {"member_id": member_id, "day": day}
-    row = (await session.execute(_DAY_USED, values)).first()
-    return (False, None) if row is None else (True, row[0])
+@dataclass(frozen=True, slots=True)
+class DayFacts:
+    """A member's plan situation on one local day at one location."""
+
+    #: Another personal booking of the member already uses the day ...
+    used: bool
+    #: ... on this membership (None: under the location's default plan).
+    used_by: uuid.UUID | None
+    #: Some membership of the member is valid on the day.
+    covered: bool
+    #: The location's default plan counts days (none, or unlimited: it does not).
+    default_counts_days: bool
+
+    @classmethod
+    def of(cls, row: Any) -> "DayFacts":
+        """From a row holding the :data:`DAY_FACTS` columns."""
+        return cls(
+            used=bool(row.day_used),
+            used_by=row.day_used_by,
+            covered=bool(row.day_covered),
+            default_counts_days=bool(row.default_counts_days),
+        )
 
 
 async def default_plan_days(

@@ -199,26 +199,31 @@ def _default_window(period: str, day: date) -> tuple[date, date]:
 
 
 async def claim_day(
-    session: AsyncSession, *, member_id: uuid.UUID, location_id: uuid.UUID, day: date
+    session: AsyncSession,
+    *,
+    member_id: uuid.UUID,
+    location_id: uuid.UUID,
+    day: date,
+    facts: repository.DayFacts,
 ) -> uuid.UUID | None:
     """The membership whose day a new personal booking on local ``day`` uses (None: the
-    location's default plan); 409 ``conflict`` when the member's entitlement is used up."""
-    used, membership_id = await repository.day_already_used(session, member_id, day)
-    if used:
-        return membership_id
-    memberships = await repository.covering(session, member_id, day)
-    for membership, plan, used_days in memberships:
-        if plan.included_days is None or used_days < plan.included_days:
-            return membership.id
-    if memberships:
-        names = ", ".join(sorted({plan.name for _, plan, _ in memberships}))
-        raise Conflict(
-            f"All days included in your membership ({names}) valid on {day.isoformat()} are "
-            "used. Cancel a booking on another day or subscribe to another plan."
-        )
+    location's default plan); 409 ``conflict`` when the member's entitlement is used up.
+
+    ``facts`` come with the booking's other checks, in one statement (app.bookings.checks):
+    the common cases — the day already used, or no membership and a default plan that does
+    not count days — then cost no statement here.
+    """
+    if facts.used:
+        return facts.used_by
+    if facts.covered:
+        memberships = await repository.covering(session, member_id, day)
+        if memberships:  # (else deleted since the facts were read)
+            return _membership_with_a_day_left(memberships, day)
+    if not facts.default_counts_days:
+        return None
     default = await repository.default_of(session, location_id)
     if default is None or default.included_days is None:
-        return None
+        return None  # changed since the facts were read
     first, last = _default_window(default.period, day)
     if await repository.default_plan_days(session, member_id, first, last) >= (
         default.included_days
@@ -228,3 +233,18 @@ async def claim_day(
             f"{default.name!r} includes without a membership. Subscribe to a plan to book more."
         )
     return None
+
+
+def _membership_with_a_day_left(
+    memberships: list[tuple[Membership, Plan, int]], day: date
+) -> uuid.UUID:
+    """The first of the memberships valid on ``day`` (soonest to end first) with a day left;
+    409 ``conflict`` when every one has used its days."""
+    for membership, plan, used_days in memberships:
+        if plan.included_days is None or used_days < plan.included_days:
+            return membership.id
+    names = ", ".join(sorted({plan.name for _, plan, _ in memberships}))
+    raise Conflict(
+        f"All days included in your membership ({names}) valid on {day.isoformat()} are "
+        "used. Cancel a booking on another day or subscribe to another plan."
+    )

@@ -93,7 +93,7 @@ def _quality(accept: str, media_type: str) -> tuple[float, int]:
     return best, specificity
 
 
-def output_format(
+async def output_format(
     format_: Annotated[
         OutputFormat | None,
         Query(alias="format", description="`csv` or `json`; overrides the Accept header."),

@@ -20,7 +20,7 @@ def _iso_date(value: Any) -> Any:
 LocalDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
-def _period(
+async def _period(
     from_: Annotated[
         LocalDate | None,
         Query(
