@@ -41,6 +41,7 @@ from app.plans.router import locations_router as location_plans_router
 from app.plans.router import me_router as my_memberships_router
 from app.plans.router import router as plans_router
 from app.privacy.router import router as privacy_router
+from app.stats import rollup
 from app.stats.router import router as stats_router
 from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
@@ -71,6 +72,21 @@ async def _persist_status_changes(database: Database, interval: float) -> None:
             log.warning("booking_status_job_failed", error=type(error).__name__)
 
 
+async def _refresh_statistics(database: Database, interval: int) -> None:
+    """Keep the statistics rollup up to date: now, then every ``interval`` seconds (0: drop
+    it once and stop)."""
+    while True:
+        try:
+            sealed = await rollup.refresh(database, clock.now(), enabled=interval > 0)
+            if sealed:
+                log.info("statistics_rollup_refreshed", locations=sealed)
+        except Exception as error:  # the job must outlive a database outage
+            log.warning("statistics_rollup_failed", error=type(error).__name__)
+        if interval <= 0:
+            return
+        await asyncio.sleep(interval)
+
+
 async def _start_up(database: Database, settings: Settings) -> None:
     async with database.write_sessions.begin() as session:
         await seed.ensure_bootstrap_operator(session, settings)
@@ -91,15 +107,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = Database(settings)
         app.state.database = database
         await _start_up(database, settings)
-        job = asyncio.create_task(
-            _persist_status_changes(database, settings.status_job_interval_seconds)
-        )
+        jobs = [
+            asyncio.create_task(
+                _persist_status_changes(database, settings.status_job_interval_seconds)
+            ),
+            asyncio.create_task(
+                _refresh_statistics(database, settings.stats_rollup_interval_seconds)
+            ),
+        ]
         try:
             yield
         finally:
-            job.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await job
+            for job in jobs:
+                job.cancel()
+            for job in jobs:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
             await database.dispose()
             await app.state.rate_limiter.close()
 

@@ -98,6 +98,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "bootstrap_operator_email": OPERATOR_EMAIL,
         "bootstrap_operator_password": OPERATOR_PASSWORD,
         "status_job_interval_seconds": 3600,
+        # No statistics rollup unless a test builds it (tests/stats run with and without).
+        "stats_rollup_interval_seconds": 0,
         # Suites register many members from one test client; tests/rate_limit uses tight limits.
         "rate_limit_public_forms": "10000/hour",
     }

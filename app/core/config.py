@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     seed_demo: bool = False
     cors_origins: Annotated[list[str], NoDecode] = []
     stats_min_group_size: int = Field(default=5, ge=1)
+    # How often the statistics rollup takes in the bookings that can no longer change
+    # (app.stats.rollup); 0 turns it off (the figures stay the same, only slower).
+    stats_rollup_interval_seconds: int = Field(default=3600, ge=0)
     rate_limit_login: str = "5/minute"
     rate_limit_public_forms: str = "30/hour"
     trusted_proxies: Annotated[list[str], NoDecode] = []

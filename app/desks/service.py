@@ -7,6 +7,7 @@ from app.audit import service as audit
 from app.core.errors import Conflict, ValidationFailed
 from app.desks.schemas import DeskCreate, DeskUpdate
 from app.models import Desk, DeskFeature, Member
+from app.stats import rollup
 
 DUPLICATE_NAME = "A desk with this name already exists at the location."
 AUDITED_FIELDS = ("name", "capacity", "features", "active")
@@ -48,6 +49,9 @@ async def update(session: AsyncSession, *, actor: Member, desk: Desk, changes: D
         desk.feature_rows = [kept.get(f) or DeskFeature(feature=f) for f in values.pop("features")]
     if desk.kind == "desk" and values.get("capacity", 1) != 1:
         raise ValidationFailed("A desk has capacity 1.")
+    if values.get("active", desk.active) != desk.active:
+        # Statistics count the desks active now: the location's rollup no longer holds.
+        await rollup.forget(session, desk.location_id)
     for field, value in values.items():
         setattr(desk, field, value)
     await _flush_unique_name(session)

@@ -11,6 +11,7 @@ from app.models.location import Closure, Location
 from app.models.member import Member, MemberGroup, RefreshToken
 from app.models.plan import LocationDefaultPlan, Membership, Plan, PlanGroupPrice
 from app.models.rate_limit import RateLimitCounter
+from app.models.stats import StatsSeal, StatsSlotDelta
 from app.models.survey import (
     SurveyContact,
     SurveyResponse,
@@ -39,6 +40,8 @@ __all__ = [
     "PlanGroupPrice",
     "RateLimitCounter",
     "RefreshToken",
+    "StatsSeal",
+    "StatsSlotDelta",
     "SurveyContact",
     "SurveyResponse",
     "SurveyResponseGroup",

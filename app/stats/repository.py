@@ -47,15 +47,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import CTE, FunctionElement
+from sqlalchemy.sql.expression import CTE, FunctionElement, Subquery
 from sqlalchemy.types import TypeEngine
 
 from app.bookings.repository import current_status
-from app.models import Booking, Closure, Company, Desk, Member, MemberGroup
+from app.models import Booking, Closure, Company, Desk, Member, MemberGroup, StatsSlotDelta
 from app.models.base import UTCDateTime
 from app.models.member import MEMBER_GROUPS
 from app.stats import timeline
-from app.stats.timeline import DAY_SECONDS, HOUR_SECONDS, UNIX_EPOCH_SECONDS, Scope, seconds
+from app.stats.timeline import (
+    DAY_SECONDS,
+    HOUR_SECONDS,
+    QUARTER_SECONDS,
+    UNIX_EPOCH_SECONDS,
+    Scope,
+    seconds,
+)
 
 #: Modes whose avoided kilometres count (the others emit nothing to avoid).
 MOTORISED_MODES = ("car", "public_transport")
@@ -288,6 +295,30 @@ class _Shared:
             return statement.where(Desk.location_id == self.scope.locations[0].location_id)
         return statement
 
+    def unsealed(self) -> list[ColumnElement[bool]]:
+        """Bookings not in the rollup: those starting from their location's seal on (all of a
+        location without one). Needs ``desks`` joined when the seals differ."""
+        seals = dict(self.scope.seals)
+        if not seals:
+            return []
+        if len(seals) == len(self.scope.locations) and len(set(seals.values())) == 1:
+            return [Booking.start >= next(iter(seals.values()))]
+        # Every location sealed: an index-friendly bound besides the per-location ones.
+        earliest = (
+            [Booking.start >= min(seals.values())]
+            if len(seals) == len(self.scope.locations)
+            else []
+        )
+        per_location = [
+            Desk.location_id == location.location_id
+            if location.sealed_until is None
+            else and_(
+                Desk.location_id == location.location_id, Booking.start >= location.sealed_until
+            )
+            for location in self.scope.locations
+        ]
+        return [*earliest, or_(*per_location)]
+
     def bounds(self) -> tuple[Any, Any, ColumnElement[int], ColumnElement[int]]:
         """The range of a booking's location: start and end as instants and as seconds."""
         if self.uniform:
@@ -362,78 +393,137 @@ def _used_end(now: datetime) -> ColumnElement[Any]:
 MEASURES = ("available", "booked", "used")
 
 
-def _slot_seconds(shared: _Shared) -> CTE:
-    """Seconds available, booked and used in every slot of the range, per location:
-    ``(loc, slot, utc_offset, available, booked, used)``."""
-    scope, size, locations = shared.scope, shared.size, shared.locations
+ENDS = ("booked_start", "booked_end", "used_start", "used_end")
+BOOKING_DELTAS = ("booked_n", "booked_into", "used_n", "used_into")
+_DELTAS = ("available_n", "available_into", *BOOKING_DELTAS)
 
-    # One scan of the bookings, grouped by location and the slots of the four ends of the
-    # booked and the used interval: bookings are short, so the groups are few.
-    instants = (
-        shared.bookings(join_locations=False, desks=True)
-        .add_columns(
-            Desk.location_id,
-            seconds_of(Booking.start).label("booked_start"),
-            seconds_of(Booking.end).label("booked_end"),
-            seconds_of(Booking.checked_in_at).label("used_start"),
-            seconds_of(
-                case((Booking.checked_in_at.is_(None), null()), else_=_used_end(scope.now))
-            ).label("used_end"),
-        )
-        .where(
-            Booking.status != "cancelled",
-            Booking.start < scope.end,
-            Booking.end > scope.start,
-            *_active_desks(shared.kind),
-        )
-        .subquery("booking_instants")
-    )
-    ends = ("booked_start", "booked_end", "used_start", "used_end")
-    keys = {end: (instants.c[end] // size).label(f"{end}_slot") for end in ends}
+
+def booking_instants(now: datetime) -> list[ColumnElement[Any]]:
+    """The seconds of a booking's booked interval and of its used one (NULL when nobody
+    checked in), as columns named after :data:`ENDS`."""
+    used_end = case((Booking.checked_in_at.is_(None), null()), else_=_used_end(now))
+    return [
+        seconds_of(Booking.start).label("booked_start"),
+        seconds_of(Booking.end).label("booked_end"),
+        seconds_of(Booking.checked_in_at).label("used_start"),
+        seconds_of(used_end).label("used_end"),
+    ]
+
+
+def booking_edges(instants: Subquery, size: ColumnElement[int], keys: Sequence[str]) -> Subquery:
+    """The start (+) and end (-) events of the booked and used intervals of ``instants`` (a
+    subquery with ``keys`` and :func:`booking_instants`) per slot of ``size`` seconds: rows
+    ``(*keys, slot, booked_n, booked_into, used_n, used_into)``, several rows per slot.
+
+    One scan of the bookings, grouped by the slots of the four ends: bookings are short, so
+    the groups are few.
+    """
+    slots = {end: (instants.c[end] // size).label(f"{end}_slot") for end in ENDS}
     groups = (
         select(
-            instants.c.location_id,
-            *keys.values(),
+            *(instants.c[key] for key in keys),
+            *slots.values(),
             func.count().label("booked_n"),
             func.count(instants.c.used_start).label("used_n"),
-            # Seconds into the slot, below slot_seconds: 4-byte sums stay cheap.
-            *(func.sum(cast(instants.c[end] % size, Integer)).label(f"{end}_into") for end in ends),
+            # Seconds into the slot, below the slot's length: 4-byte sums stay cheap.
+            *(func.sum(cast(instants.c[end] % size, Integer)).label(f"{end}_into") for end in ENDS),
         )
-        .group_by(instants.c.location_id, *(key.element for key in keys.values()))
+        .group_by(*(instants.c[key] for key in keys), *(slot.element for slot in slots.values()))
         .cte("booking_groups")
     )
     zero = literal_column("0", BigInteger)
 
     def edge(measure: str, end: str, sign: int) -> Select[Any]:
-        figures: dict[str, ColumnElement[Any]] = dict.fromkeys(_DELTAS, zero)
+        figures: dict[str, ColumnElement[Any]] = dict.fromkeys(BOOKING_DELTAS, zero)
         figures[f"{measure}_n"] = groups.c[f"{measure}_n"] * sign
         figures[f"{measure}_into"] = groups.c[f"{end}_into"] * sign
         return select(
-            groups.c.location_id,
+            *(groups.c[key] for key in keys),
             groups.c[f"{end}_slot"].label("slot"),
             *(value.label(name) for name, value in figures.items()),
         ).where(groups.c[f"{end}_slot"].is_not(None))
 
-    booking_edges = union_all(
+    return union_all(
         edge("booked", "booked_start", 1),
         edge("booked", "booked_end", -1),
         edge("used", "used_start", 1),
         edge("used", "used_end", -1),
     ).subquery("booking_edges")
+
+
+def _sealed_edges(shared: _Shared) -> Select[Any] | None:
+    """The rollup's events (:mod:`app.stats.rollup`) of the sealed locations in scope, moved
+    from quarter hours to the statement's slots (a slot is one or more whole quarters)."""
+    seals = shared.scope.seals
+    if not seals:
+        return None
+    rows = StatsSlotDelta
+    at = rows.quarter * _int(QUARTER_SECONDS)
+    moved = at % shared.size
+    # Equalities rather than IN: a bound list would be rendered anew into every statement.
+    batches = {sealed_until for _, sealed_until in seals}
+    if len(batches) == 1:
+        sealed = and_(
+            or_(*(rows.location_id == location for location, _ in seals)),
+            rows.batch <= next(iter(batches)),
+        )
+    else:
+        sealed = or_(
+            *(and_(rows.location_id == location, rows.batch <= batch) for location, batch in seals)
+        )
+    columns: list[SQLColumnExpression[Any]] = [
+        rows.location_id,
+        (at // shared.size).label("slot"),
+        rows.booked_n,
+        (rows.booked_into + rows.booked_n * moved).label("booked_into"),
+        rows.used_n,
+        (rows.used_into + rows.used_n * moved).label("used_into"),
+    ]
+    statement = select(*columns).where(sealed)
+    if shared.kind is not None:
+        statement = statement.where(rows.kind == shared.kind)
+    return statement
+
+
+def _slot_seconds(shared: _Shared) -> CTE:
+    """Seconds available, booked and used in every slot of the range, per location:
+    ``(loc, slot, utc_offset, available, booked, used)``."""
+    scope, size, locations = shared.scope, shared.size, shared.locations
+
+    # The bookings not in the rollup, then the rollup's sums of the others.
+    instants = (
+        shared.bookings(join_locations=False, desks=True)
+        .add_columns(Desk.location_id, *booking_instants(scope.now))
+        .where(
+            Booking.status != "cancelled",
+            Booking.start < scope.end,
+            Booking.end > scope.start,
+            *_active_desks(shared.kind),
+            *shared.unsealed(),
+        )
+        .subquery("booking_instants")
+    )
+    live = booking_edges(instants, size, ["location_id"])
+    sealed = _sealed_edges(shared)
+    edges = live if sealed is None else union_all(select(live), sealed).subquery("all_edges")
     # Per slot first, then to the location's index (few rows left for the join).
     booking_slots = (
         select(
-            booking_edges.c.location_id,
-            booking_edges.c.slot,
-            *(func.sum(booking_edges.c[name]).label(name) for name in _DELTAS),
+            edges.c.location_id,
+            edges.c.slot,
+            *(func.sum(edges.c[name]).label(name) for name in BOOKING_DELTAS),
         )
-        .group_by(booking_edges.c.location_id, booking_edges.c.slot)
+        .group_by(edges.c.location_id, edges.c.slot)
         .subquery("booking_slots")
     )
+    zero = literal_column("0", BigInteger)
     from_bookings = select(
         locations.c.loc,
         booking_slots.c.slot,
-        *(booking_slots.c[name] for name in _DELTAS),
+        *(
+            (booking_slots.c[name] if name in BOOKING_DELTAS else zero).label(name)
+            for name in _DELTAS
+        ),
     ).join(locations, locations.c.location_id == booking_slots.c.location_id)
 
     # Opening intervals are intervals too, weighted by the number of desks.
@@ -531,9 +621,6 @@ def _slot_seconds(shared: _Shared) -> CTE:
     )
 
 
-_DELTAS = tuple(f"{m}_{part}" for m in MEASURES for part in ("n", "into"))
-
-
 def _local_seconds(per_slot: CTE, size: int) -> ColumnElement[int]:
     return per_slot.c.slot * _int(size) + per_slot.c.utc_offset
 
@@ -605,30 +692,11 @@ def heatmap_statements(scope: Scope, *, kind: str | None) -> list[Select[Any]]:
 
 
 def totals_statements(scope: Scope) -> list[Select[Any]]:
-    """The range's utilization totals over all kinds in one row ``(available, booked, used)``
-    — the same figures as the ``total`` of :func:`utilization_statements`, without slots."""
-    shared = _Shared(scope)
-    opened, desks = shared.open_intervals, shared.desk_counts
-    available = (
-        select(func.coalesce(func.sum((opened.c.closes - opened.c.opens) * desks.c.desks), 0))
-        .select_from(opened)
-        .join(desks, desks.c.loc == opened.c.loc)
-        .scalar_subquery()
-    )
-    used = case(
-        (Booking.checked_in_at.is_(None), 0),
-        else_=shared.clipped(Booking.checked_in_at, _used_end(scope.now)),
-    )
-    statement = (
-        shared.bookings(desks=True)
-        .add_columns(
-            available.label("available"),
-            func.coalesce(func.sum(shared.clipped(Booking.start, Booking.end)), 0).label("booked"),
-            func.coalesce(func.sum(used), 0).label("used"),
-        )
-        .where(Booking.status != "cancelled", *shared.overlapping(), *_active_desks(None))
-    )
-    return [statement]
+    """The range's utilization totals over all kinds in one row ``(available, booked, used)``:
+    the sums of the slots, so the same figures as the ``total`` of
+    :func:`utilization_statements`."""
+    per_slot = _slot_seconds(_Shared(scope))
+    return [select(*(func.coalesce(func.sum(per_slot.c[m]), 0).label(m) for m in MEASURES))]
 
 
 def bookings_statements(scope: Scope) -> list[Select[Any]]:

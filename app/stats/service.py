@@ -14,10 +14,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.core import clock
 from app.core.config import Settings
-from app.models import Location
+from app.models import Location, StatsSeal
 from app.models.booking import BOOKING_STATUSES
 from app.models.member import COMMUTE_MODES
-from app.stats import repository, timeline
+from app.stats import repository, rollup, timeline
 from app.stats.schemas import (
     BookingFigures,
     ByStatus,
@@ -68,22 +68,33 @@ def session_settings(dialect: str) -> list[TextClause]:
 
 
 async def load_scope(session: AsyncSession, query: StatsQuery) -> Scope:
-    """Tune the transaction, then read the calendars of the locations in scope (one small
-    query on ``locations``)."""
+    """Tune the transaction, then read the calendars of the locations in scope and their
+    rollup seals (one small query on ``locations``)."""
     for setting in session_settings(session.get_bind().dialect.name):
         await session.execute(setting)
-    statement = select(Location.id, Location.timezone, Location.opening_hours).order_by(Location.id)
+    statement = (
+        select(Location.id, Location.timezone, Location.opening_hours, StatsSeal.sealed_until)
+        .outerjoin(StatsSeal, StatsSeal.location_id == Location.id)
+        .order_by(Location.id)
+    )
     if query.location_id is not None:
         statement = statement.where(Location.id == query.location_id)
     rows = (await session.execute(statement)).all()
+    now = clock.now()
     calendars = [
         timeline.location_calendar(
-            index, row.id, row.timezone, row.opening_hours, query.first_day, query.last_day
+            index,
+            row.id,
+            row.timezone,
+            row.opening_hours,
+            query.first_day,
+            query.last_day,
+            sealed_until=rollup.usable(row.sealed_until, now),
         )
         for index, row in enumerate(rows)
     ]
     return timeline.scope(
-        first_day=query.first_day, last_day=query.last_day, now=clock.now(), locations=calendars
+        first_day=query.first_day, last_day=query.last_day, now=now, locations=calendars
     )
 
 

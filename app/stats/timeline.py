@@ -17,6 +17,7 @@ Time is cut into *slots* of ``slot_seconds`` (an hour, or less for zones with ha
 aligned so that every slot lies inside one local hour of one local day.
 """
 
+import dataclasses
 import functools
 import json
 import math
@@ -33,6 +34,8 @@ ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
 UNIX_EPOCH_SECONDS = 62_135_596_800
 DAY_SECONDS = 86_400
 HOUR_SECONDS = 3_600
+#: The statistics rollup's unit (``app.stats.rollup``): every UTC offset in use is a multiple.
+QUARTER_SECONDS = 900
 
 Granularity = Literal["day", "week", "month"]
 
@@ -82,6 +85,8 @@ class LocationCalendar:
     end: datetime
     offsets: list[tuple[int, int, int]]
     openings: list[Opening]
+    #: Bookings of the location starting before this are read from the rollup (None: none).
+    sealed_until: datetime | None = None
 
     @property
     def start_seconds(self) -> int:
@@ -114,6 +119,15 @@ class Scope:
         if not self.locations:
             return local_instant(ZoneInfo("UTC"), self.last_day + timedelta(days=1), 0)
         return max(location.end for location in self.locations)
+
+    @property
+    def seals(self) -> list[tuple[uuid.UUID, datetime]]:
+        """``(location_id, sealed_until)`` of the locations whose rollup the statements read."""
+        return [
+            (location.location_id, location.sealed_until)
+            for location in self.locations
+            if location.sealed_until is not None
+        ]
 
     def segments(self, location: LocationCalendar) -> list[Segment]:
         size = self.slot_seconds
@@ -161,6 +175,7 @@ def location_calendar(
     opening_hours: list[dict[str, Any]],
     first_day: date,
     last_day: date,
+    sealed_until: datetime | None = None,
 ) -> LocationCalendar:
     start, end, offsets, openings = _calendar(
         timezone, json.dumps(opening_hours, sort_keys=True), first_day, last_day
@@ -172,6 +187,7 @@ def location_calendar(
         end=end,
         offsets=list(offsets),
         openings=list(openings),
+        sealed_until=sealed_until,
     )
 
 
@@ -207,12 +223,12 @@ def slot_size(locations: list[LocationCalendar]) -> int:
 def scope(
     *, first_day: date, last_day: date, now: datetime, locations: list[LocationCalendar]
 ) -> Scope:
+    size = slot_size(locations)
+    if size % QUARTER_SECONDS:
+        # Slots finer than the rollup's quarters: every booking is read one by one.
+        locations = [dataclasses.replace(location, sealed_until=None) for location in locations]
     return Scope(
-        first_day=first_day,
-        last_day=last_day,
-        now=now,
-        slot_seconds=slot_size(locations),
-        locations=locations,
+        first_day=first_day, last_day=last_day, now=now, slot_seconds=size, locations=locations
     )
 
 

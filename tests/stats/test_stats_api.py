@@ -2,6 +2,11 @@
 
 The frozen "now" is Monday 2030-01-07 08:00 Berlin; bookings are made then (or wherever the
 clock is moved) and read later, once the clock has moved past them.
+
+Every test runs twice: once reading each booking (``live``), once with the statistics rollup
+(``app.stats.rollup``) brought up to date right before each statistics request (``sealed``),
+so that every booking that can no longer change is read from its sums. The expected figures
+are the same.
 """
 
 import csv
@@ -9,11 +14,12 @@ import io
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from app.core import clock
-from app.stats import service
+from app.stats import rollup, service
 from app.stats.schemas import StatsQuery
 from tests.factories import (
     Api,
@@ -86,6 +92,18 @@ async def read_csv(api: Api, analyst: Member, endpoint: str, **params: str) -> l
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     return list(csv.DictReader(io.StringIO(response.text)))
+
+
+@pytest.fixture(autouse=True, params=["live", "sealed"])
+def rollup_mode(request: pytest.FixtureRequest, app: FastAPI, api: Api) -> str:
+    if request.param == "sealed":
+
+        async def seal(outgoing: httpx.Request) -> None:
+            if outgoing.url.path.startswith("/api/v1/stats/"):
+                await rollup.refresh(app.state.database, clock.now())
+
+        api.client.event_hooks["request"].append(seal)
+    return str(request.param)
 
 
 @pytest.fixture
