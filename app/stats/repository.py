@@ -700,41 +700,57 @@ def totals_statements(scope: Scope) -> list[Select[Any]]:
 
 
 def bookings_statements(scope: Scope) -> list[Select[Any]]:
-    """Two statements over the bookings whose start falls in the range:
+    """One statement over the bookings whose start falls in the range, rows ``(part, status,
+    bookings, started, duration_seconds, middle_sum, middle_count)``:
 
-    1. per status as of now: ``(status, bookings, started, duration_seconds)`` — ``started``
-       counts those begun before now, ``duration_seconds`` sums end − start;
-    2. ``(middle_sum, middle_count)``: the one or two middle lead times (start − created_at,
-       seconds), for the median.
+    - ``part = 'status'``, one row per status as of now: ``started`` counts those begun
+      before now, ``duration_seconds`` sums end − start;
+    - ``part = 'median'``, one row: ``(middle_sum, middle_count)`` of the one or two middle
+      lead times (start − created_at, seconds), for the median.
+
+    Two scans of the bookings: the first counts them per status and lead-time hour, the
+    second ranks the few lead times of the hour(s) holding the middle rank(s).
     """
     shared = _Shared(scope)
     status = current_status(scope.now)
-    per_status = (
+    lead = seconds_of(Booking.start) - seconds_of(Booking.created_at)
+    hour = lead // _int(HOUR_SECONDS)
+    groups = (
         shared.bookings()
         .add_columns(
             status.label("status"),
+            hour.label("hour"),
             func.count().label("bookings"),
             func.count(case((Booking.start < scope.now, 1))).label("started"),
             func.sum(seconds_of(Booking.end) - seconds_of(Booking.start)).label("duration_seconds"),
         )
         .where(*shared.starting_in_range())
-        .group_by(status)
+        .group_by(status, hour)
+        .cte("status_hours")
     )
 
-    # The median without sorting every lead time: count them per hour, find the hour(s)
-    # holding the middle rank(s), then rank the few lead times of those hours only.
-    shared = _Shared(scope)
-    lead = seconds_of(Booking.start) - seconds_of(Booking.created_at)
-    hour = lead // _int(HOUR_SECONDS)
+    def whole(value: ColumnElement[Any]) -> ColumnElement[int]:
+        # PostgreSQL sums integers as numeric: back to an integer (the ranks below divide it).
+        return cast(value, BigInteger)
+
+    per_status = select(
+        literal("status", String).label("part"),
+        groups.c.status,
+        whole(func.sum(groups.c.bookings)).label("bookings"),
+        whole(func.sum(groups.c.started)).label("started"),
+        whole(func.sum(groups.c.duration_seconds)).label("duration_seconds"),
+        cast(null(), BigInteger).label("middle_sum"),
+        cast(null(), BigInteger).label("middle_count"),
+    ).group_by(groups.c.status)
+
+    # The median without sorting every lead time: the hour(s) holding the middle rank(s),
+    # then the lead times of those hours only, ranked.
     hours = (
-        shared.bookings()
-        .add_columns(hour.label("hour"), func.count().label("leads"))
-        .where(*shared.starting_in_range())
-        .group_by(hour)
+        select(groups.c.hour, whole(func.sum(groups.c.bookings)).label("leads"))
+        .group_by(groups.c.hour)
         .cte("lead_hours")
     )
-    # An integer (PostgreSQL sums integers as numeric): the ranks below divide it.
-    total = select(cast(func.coalesce(func.sum(hours.c.leads), 0), BigInteger).label("leads")).cte(
+    total = select(whole(func.coalesce(func.sum(hours.c.leads), 0)).label("leads")).cte(
         "lead_total"
     )
     lower, upper = (total.c.leads - _int(1)) // _int(2), total.c.leads // _int(2)
@@ -774,10 +790,14 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
         .subquery("candidates")
     )
     median = select(
-        func.coalesce(func.sum(candidates.c.lead), 0).label("middle_sum"),
-        func.count().label("middle_count"),
+        literal("median", String).label("part"),
+        cast(null(), String).label("status"),
+        *(cast(null(), BigInteger).label(name) for name in ("bookings", "started")),
+        cast(null(), BigInteger).label("duration_seconds"),
+        whole(func.coalesce(func.sum(candidates.c.lead), 0)).label("middle_sum"),
+        whole(func.count()).label("middle_count"),
     ).where(candidates.c.rank.in_([candidates.c.lower, candidates.c.upper]))
-    return [per_status, median]
+    return [select(union_all(per_status, median).subquery("booking_figures"))]
 
 
 def _per_member(shared: _Shared) -> CTE:

@@ -232,9 +232,10 @@ async def heatmap(
 
 
 async def _booking_figures(session: AsyncSession, scope: Scope) -> BookingFigures:
-    per_status_statement, median_statement = repository.bookings_statements(scope)
-    per_status = {row.status: row for row in await _rows(session, per_status_statement)}
-    median = await _one(session, median_statement)
+    (statement,) = repository.bookings_statements(scope)
+    rows = await _rows(session, statement)
+    per_status = {row.status: row for row in rows if row.part == "status"}
+    (median,) = (row for row in rows if row.part == "median")
 
     def figure(name: str, statuses: Sequence[str] = BOOKING_STATUSES) -> int:
         return sum(int(getattr(per_status[s], name) or 0) for s in statuses if s in per_status)
