@@ -1,4 +1,4 @@
-"""The statistics rollup: sealed bookings' booked and used time per quarter hour.
+"""The statistics rollup: sealed bookings summed per quarter hour and per local day.
 
 Revision ID: 0006
 Revises: 0005
@@ -39,18 +39,29 @@ def upgrade() -> None:
         sa.Column("booked_into", sa.BigInteger(), nullable=False),
         sa.Column("used_n", sa.BigInteger(), nullable=False),
         sa.Column("used_into", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["location_id"],
-            ["locations.id"],
-            name=op.f("fk_stats_slot_deltas_location_id_locations"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(
-            "location_id", "kind", "quarter", "batch", name=op.f("pk_stats_slot_deltas")
-        ),
+    )
+    op.create_table(
+        "stats_start_days",
+        sa.Column("location_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("batch", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("bookings", sa.BigInteger(), nullable=False),
+        sa.Column("duration_seconds", sa.BigInteger(), nullable=False),
+    )
+
+    op.create_table(
+        "stats_lead_days",
+        sa.Column("location_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
+        sa.Column("lead_day", sa.BigInteger(), nullable=False),
+        sa.Column("batch", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("bookings", sa.BigInteger(), nullable=False),
     )
 
 
 def downgrade() -> None:
+    op.drop_table("stats_lead_days")
+    op.drop_table("stats_start_days")
     op.drop_table("stats_slot_deltas")
     op.drop_table("stats_seals")

@@ -13,6 +13,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.locations.hours import local_instant
 from app.locations.schemas import BookingRules, ClosureCreate, LocationCreate, LocationUpdate
 from app.models import Closure, Location, Member
+from app.stats import rollup
 
 LOCATION_FIELDS = ("name", "municipality", "address", "timezone", "opening_hours", "booking_rules")
 
@@ -43,6 +44,9 @@ async def update(
     values = changes.model_dump(exclude_unset=True)
     if "booking_rules" in values:
         values["booking_rules"] = _merged_rules(location.booking_rules, values["booking_rules"])
+    if values.get("timezone", location.timezone) != location.timezone:
+        # Statistics take local days in the zone of now: the location's rollup no longer holds.
+        await rollup.forget(session, location.id)
     for field, value in values.items():
         setattr(location, field, value)
     await session.flush()

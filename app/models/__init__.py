@@ -11,7 +11,12 @@ from app.models.location import Closure, Location
 from app.models.member import Member, MemberGroup, RefreshToken
 from app.models.plan import LocationDefaultPlan, Membership, Plan, PlanGroupPrice
 from app.models.rate_limit import RateLimitCounter
-from app.models.stats import StatsSeal, StatsSlotDelta
+from app.models.stats import (
+    StatsSeal,
+    stats_lead_days,
+    stats_slot_deltas,
+    stats_start_days,
+)
 from app.models.survey import (
     SurveyContact,
     SurveyResponse,
@@ -41,9 +46,11 @@ __all__ = [
     "RateLimitCounter",
     "RefreshToken",
     "StatsSeal",
-    "StatsSlotDelta",
     "SurveyContact",
     "SurveyResponse",
     "SurveyResponseGroup",
     "SurveyResponseNeed",
+    "stats_lead_days",
+    "stats_slot_deltas",
+    "stats_start_days",
 ]

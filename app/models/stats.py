@@ -1,22 +1,26 @@
-"""The statistics rollup: booked and used time of past bookings, summed per quarter hour.
+"""The statistics rollup: past bookings summed once, per quarter hour and per local day.
 
 A booking can no longer change once its end and its check-in window have passed. Those of a
-location that started before its *seal* (``stats_seals.sealed_until``) are summed into
-``stats_slot_deltas`` and no longer read one by one; see :mod:`app.stats.rollup`.
+location that started before its *seal* (``stats_seals.sealed_until``) are summed into the
+three ``stats_*`` tables below and no longer read one by one; see :mod:`app.stats.rollup`.
+
+The sums are derived data, written in bulk and read whole: plain tables without keys,
+constraints or indexes (each refresh adds rows; ``batch`` is the seal it reached, so readers
+sum several rows of one quarter or day). Locations are never deleted.
 """
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import Base, UTCDateTime
 
 
 class StatsSeal(Base):
     """How far the rollup of a location reaches: its bookings starting before
-    ``sealed_until`` are in ``stats_slot_deltas``, the later ones are read from ``bookings``."""
+    ``sealed_until`` are in the ``stats_*`` sums, the later ones are read from ``bookings``."""
 
     __tablename__ = "stats_seals"
 
@@ -26,22 +30,44 @@ class StatsSeal(Base):
     sealed_until: Mapped[datetime]
 
 
-class StatsSlotDelta(Base):
-    """The start and end events of sealed bookings in one quarter hour (``quarter`` =
-    seconds since 0001-01-01T00:00Z // 900) of one location and desk kind: how many booked
-    (used) intervals start minus end in it, and their seconds into the quarter, signed alike
-    (see :mod:`app.stats.repository`). Each refresh adds rows; ``batch`` is the seal it
-    reached, so a quarter may have several rows and readers sum them."""
+#: The start and end events of sealed bookings of active desks in one quarter hour
+#: (``quarter`` = seconds since 0001-01-01T00:00Z // 900) of one location and desk kind: how
+#: many booked (used) intervals start minus end in it, and their seconds into the quarter,
+#: signed alike (see :mod:`app.stats.repository`).
+stats_slot_deltas = Table(
+    "stats_slot_deltas",
+    Base.metadata,
+    Column("location_id", Uuid, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("quarter", BigInteger, nullable=False),
+    Column("batch", UTCDateTime, nullable=False),
+    Column("booked_n", BigInteger, nullable=False),
+    Column("booked_into", BigInteger, nullable=False),
+    Column("used_n", BigInteger, nullable=False),
+    Column("used_into", BigInteger, nullable=False),
+)
 
-    __tablename__ = "stats_slot_deltas"
+#: Sealed bookings per location, local day of their start and (final) status: how many, and
+#: the sum of their lengths in seconds.
+stats_start_days = Table(
+    "stats_start_days",
+    Base.metadata,
+    Column("location_id", Uuid, nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("batch", UTCDateTime, nullable=False),
+    Column("bookings", BigInteger, nullable=False),
+    Column("duration_seconds", BigInteger, nullable=False),
+)
 
-    location_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True
-    )
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    quarter: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    batch: Mapped[datetime] = mapped_column(primary_key=True)
-    booked_n: Mapped[int] = mapped_column(BigInteger)
-    booked_into: Mapped[int] = mapped_column(BigInteger)
-    used_n: Mapped[int] = mapped_column(BigInteger)
-    used_into: Mapped[int] = mapped_column(BigInteger)
+#: Sealed bookings (cancelled too) per location, local day of their start and whole days of
+#: lead time (start − created_at, // 86400): the median lead time's first step.
+stats_lead_days = Table(
+    "stats_lead_days",
+    Base.metadata,
+    Column("location_id", Uuid, nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("lead_day", BigInteger, nullable=False),
+    Column("batch", UTCDateTime, nullable=False),
+    Column("bookings", BigInteger, nullable=False),
+)

@@ -51,7 +51,17 @@ from sqlalchemy.sql.expression import CTE, FunctionElement, Subquery
 from sqlalchemy.types import TypeEngine
 
 from app.bookings.repository import current_status
-from app.models import Booking, Closure, Company, Desk, Member, MemberGroup, StatsSlotDelta
+from app.models import (
+    Booking,
+    Closure,
+    Company,
+    Desk,
+    Member,
+    MemberGroup,
+    stats_lead_days,
+    stats_slot_deltas,
+    stats_start_days,
+)
 from app.models.base import UTCDateTime
 from app.models.member import MEMBER_GROUPS
 from app.stats import timeline
@@ -64,6 +74,8 @@ from app.stats.timeline import (
     seconds,
 )
 
+#: The width of a bucket of lead times for the median (``stats_lead_days`` counts per day).
+LEAD_BUCKET_SECONDS = 86_400
 #: Modes whose avoided kilometres count (the others emit nothing to avoid).
 MOTORISED_MODES = ("car", "public_transport")
 NIL = uuid.UUID(int=0)
@@ -284,7 +296,7 @@ class _Shared:
         """
         statement = select().select_from(Booking)
         single = len(self.scope.locations) == 1
-        if desks or single or join_locations or not self.one_clock:
+        if desks or single or join_locations or not self.one_clock or self.seals_differ:
             statement = statement.join(Desk, Desk.id == Booking.desk_id)
         if join_locations or (join_locations is None and not self.uniform):
             statement = statement.join(
@@ -294,6 +306,39 @@ class _Shared:
         if single:
             return statement.where(Desk.location_id == self.scope.locations[0].location_id)
         return statement
+
+    @cached_property
+    def seals_differ(self) -> bool:
+        """Not every location in scope is sealed up to the same instant: which bookings are
+        in the rollup depends on the booking's location (its desk)."""
+        seals = {location.sealed_until for location in self.scope.locations}
+        return len(seals) > 1
+
+    def sealed(self, table: Any, *, days: bool = False) -> list[ColumnElement[bool]]:
+        """The rows of a rollup table (``stats_*``) for the sealed locations in scope, up to
+        each one's seal; with ``days``, those of the range's local days only."""
+        seals, rows = self.scope.seals, table.c
+        # Equalities rather than IN: a bound list would be rendered anew into every statement.
+        batches = {sealed_until for _, sealed_until in seals}
+        if len(batches) == 1:
+            conditions = [
+                or_(*(rows.location_id == location for location, _ in seals)),
+                rows.batch <= next(iter(batches)),
+            ]
+        else:
+            conditions = [
+                or_(
+                    *(
+                        and_(rows.location_id == location, rows.batch <= batch)
+                        for location, batch in seals
+                    )
+                )
+            ]
+        if days:
+            first_day = timeline.day_number(self.scope.first_day)
+            last_day = timeline.day_number(self.scope.last_day)
+            conditions += [rows.day >= _int(first_day), rows.day <= _int(last_day)]
+        return conditions
 
     def unsealed(self) -> list[ColumnElement[bool]]:
         """Bookings not in the rollup: those starting from their location's seal on (all of a
@@ -457,20 +502,9 @@ def _sealed_edges(shared: _Shared) -> Select[Any] | None:
     seals = shared.scope.seals
     if not seals:
         return None
-    rows = StatsSlotDelta
+    rows = stats_slot_deltas.c
     at = rows.quarter * _int(QUARTER_SECONDS)
     moved = at % shared.size
-    # Equalities rather than IN: a bound list would be rendered anew into every statement.
-    batches = {sealed_until for _, sealed_until in seals}
-    if len(batches) == 1:
-        sealed = and_(
-            or_(*(rows.location_id == location for location, _ in seals)),
-            rows.batch <= next(iter(batches)),
-        )
-    else:
-        sealed = or_(
-            *(and_(rows.location_id == location, rows.batch <= batch) for location, batch in seals)
-        )
     columns: list[SQLColumnExpression[Any]] = [
         rows.location_id,
         (at // shared.size).label("slot"),
@@ -479,7 +513,7 @@ def _sealed_edges(shared: _Shared) -> Select[Any] | None:
         rows.used_n,
         (rows.used_into + rows.used_n * moved).label("used_into"),
     ]
-    statement = select(*columns).where(sealed)
+    statement = select(*columns).where(*shared.sealed(stats_slot_deltas))
     if shared.kind is not None:
         statement = statement.where(rows.kind == shared.kind)
     return statement
@@ -708,87 +742,114 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
     - ``part = 'median'``, one row: ``(middle_sum, middle_count)`` of the one or two middle
       lead times (start − created_at, seconds), for the median.
 
-    Two scans of the bookings: the first counts them per status and lead-time hour, the
-    second ranks the few lead times of the hour(s) holding the middle rank(s).
+    The counts per status read the bookings from the seal on and the rollup's start days;
+    the median reads the lead times of the whole range twice: to count them per hour, then
+    to rank the few of the day(s) of lead holding the middle rank(s).
     """
     shared = _Shared(scope)
     status = current_status(scope.now)
-    lead = seconds_of(Booking.start) - seconds_of(Booking.created_at)
-    hour = lead // _int(HOUR_SECONDS)
-    groups = (
-        shared.bookings()
-        .add_columns(
-            status.label("status"),
-            hour.label("hour"),
-            func.count().label("bookings"),
-            func.count(case((Booking.start < scope.now, 1))).label("started"),
-            func.sum(seconds_of(Booking.end) - seconds_of(Booking.start)).label("duration_seconds"),
-        )
-        .where(*shared.starting_in_range())
-        .group_by(status, hour)
-        .cte("status_hours")
-    )
 
     def whole(value: ColumnElement[Any]) -> ColumnElement[int]:
         # PostgreSQL sums integers as numeric: back to an integer (the ranks below divide it).
         return cast(value, BigInteger)
 
+    live: Select[Any] = (
+        shared.bookings()
+        .add_columns(
+            status.label("status"),
+            func.count().label("bookings"),
+            func.count(case((Booking.start < scope.now, 1))).label("started"),
+            func.sum(seconds_of(Booking.end) - seconds_of(Booking.start)).label("duration_seconds"),
+        )
+        .where(*shared.starting_in_range(), *shared.unsealed())
+        .group_by(status)
+    )
+    parts = live.subquery("status_parts")
+    if scope.seals:
+        # Sealed bookings have all started, and their status is final.
+        days = stats_start_days.c
+        sealed = select(days.status, days.bookings, days.bookings, days.duration_seconds).where(
+            *shared.sealed(stats_start_days, days=True)
+        )
+        parts = union_all(live, sealed).subquery("status_parts")
     per_status = select(
         literal("status", String).label("part"),
-        groups.c.status,
-        whole(func.sum(groups.c.bookings)).label("bookings"),
-        whole(func.sum(groups.c.started)).label("started"),
-        whole(func.sum(groups.c.duration_seconds)).label("duration_seconds"),
+        parts.c.status,
+        whole(func.sum(parts.c.bookings)).label("bookings"),
+        whole(func.sum(parts.c.started)).label("started"),
+        whole(func.sum(parts.c.duration_seconds)).label("duration_seconds"),
         cast(null(), BigInteger).label("middle_sum"),
         cast(null(), BigInteger).label("middle_count"),
-    ).group_by(groups.c.status)
+    ).group_by(parts.c.status)
 
-    # The median without sorting every lead time: the hour(s) holding the middle rank(s),
-    # then the lead times of those hours only, ranked.
-    hours = (
-        select(groups.c.hour, whole(func.sum(groups.c.bookings)).label("leads"))
-        .group_by(groups.c.hour)
-        .cte("lead_hours")
+    lead = seconds_of(Booking.start) - seconds_of(Booking.created_at)
+    # Lead times are counted per whole day (the rollup's unit).
+    bucket = lead // _int(LEAD_BUCKET_SECONDS)
+    # The median without sorting every lead time: the bucket(s) holding the middle rank(s),
+    # then the lead times of those buckets only, ranked.
+    buckets: Any = (
+        shared.bookings()
+        .add_columns(bucket.label("bucket"), func.count().label("leads"))
+        .where(*shared.starting_in_range(), *shared.unsealed())
+        .group_by(bucket)
     )
-    total = select(whole(func.coalesce(func.sum(hours.c.leads), 0)).label("leads")).cte(
+    if scope.seals:
+        leads_per_day = stats_lead_days.c
+        sealed_leads = (
+            select(leads_per_day.lead_day, func.sum(leads_per_day.bookings))
+            .where(*shared.sealed(stats_lead_days, days=True))
+            .group_by(leads_per_day.lead_day)
+        )
+        lead_parts = union_all(buckets, sealed_leads).subquery("lead_parts")
+        buckets = select(
+            lead_parts.c.bucket, whole(func.sum(lead_parts.c.leads)).label("leads")
+        ).group_by(lead_parts.c.bucket)
+    buckets = buckets.cte("lead_buckets")
+    total = select(whole(func.coalesce(func.sum(buckets.c.leads), 0)).label("leads")).cte(
         "lead_total"
     )
     lower, upper = (total.c.leads - _int(1)) // _int(2), total.c.leads // _int(2)
-    ranked_hours = select(
-        hours.c.hour,
-        hours.c.leads,
-        (func.sum(hours.c.leads).over(order_by=hours.c.hour) - hours.c.leads).label("before"),
-    ).subquery("ranked_hours")
+    ranked_buckets = select(
+        buckets.c.bucket,
+        buckets.c.leads,
+        (func.sum(buckets.c.leads).over(order_by=buckets.c.bucket) - buckets.c.leads).label(
+            "before"
+        ),
+    ).subquery("ranked_buckets")
 
     def holds(rank: ColumnElement[int]) -> ColumnElement[bool]:
-        before = ranked_hours.c.before
-        return and_(rank >= before, rank < before + ranked_hours.c.leads)
+        before = ranked_buckets.c.before
+        return and_(rank >= before, rank < before + ranked_buckets.c.leads)
 
-    # The middle ranks are neighbours: no lead time lies between their hours.
-    middle_hours = (
+    # The middle ranks are neighbours: no lead time lies between their buckets.
+    middle_buckets = (
         select(
-            func.min(ranked_hours.c.hour).label("first"),
-            func.max(ranked_hours.c.hour).label("last"),
-            func.min(ranked_hours.c.before).label("before"),
+            func.min(ranked_buckets.c.bucket).label("first"),
+            func.max(ranked_buckets.c.bucket).label("last"),
+            func.min(ranked_buckets.c.before).label("before"),
             func.min(lower).label("lower"),
             func.min(upper).label("upper"),
         )
         .join(total, true())
         .where(or_(holds(lower), holds(upper)))
-        .cte("middle_hours")
+        .cte("middle_buckets")
     )
-    candidates = (
+
+    def middle(name: str) -> ColumnElement[int]:
+        # Scalar subqueries (computed once, before the scan) rather than a join: PostgreSQL
+        # then filters the lead times in its parallel workers.
+        return select(middle_buckets.c[name]).scalar_subquery()
+
+    leads = (
         shared.bookings()
-        .add_columns(
-            lead.label("lead"),
-            middle_hours.c.lower,
-            middle_hours.c.upper,
-            (middle_hours.c.before + func.row_number().over(order_by=lead) - _int(1)).label("rank"),
-        )
-        .join(middle_hours, and_(hour >= middle_hours.c.first, hour <= middle_hours.c.last))
-        .where(*shared.starting_in_range())
-        .subquery("candidates")
+        .add_columns(lead.label("lead"))
+        .where(*shared.starting_in_range(), bucket >= middle("first"), bucket <= middle("last"))
+        .subquery("middle_leads")
     )
+    candidates = select(
+        leads.c.lead,
+        (middle("before") + func.row_number().over(order_by=leads.c.lead) - _int(1)).label("rank"),
+    ).subquery("candidates")
     median = select(
         literal("median", String).label("part"),
         cast(null(), String).label("status"),
@@ -796,7 +857,7 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
         cast(null(), BigInteger).label("duration_seconds"),
         whole(func.coalesce(func.sum(candidates.c.lead), 0)).label("middle_sum"),
         whole(func.count()).label("middle_count"),
-    ).where(candidates.c.rank.in_([candidates.c.lower, candidates.c.upper]))
+    ).where(candidates.c.rank.in_([middle("lower"), middle("upper")]))
     return [select(union_all(per_status, median).subquery("booking_figures"))]
 
 
@@ -1007,3 +1068,58 @@ def companies_statements(scope: Scope) -> list[Select[Any]]:
         .outerjoin(per_company, per_company.c.company_id == Company.id)
     )
     return [statement]
+
+
+# --- what the rollup stores (app.stats.rollup) -------------------------------------------
+
+
+def sealed_day_rows(
+    history: Scope, since: datetime, until: datetime
+) -> tuple[Select[Any], Select[Any]]:
+    """The per-day rows the rollup adds for the bookings starting in ``[since, until)`` at
+    the locations of ``history`` (a scope of them covering every local day those bookings
+    start on), by the local day of their start:
+
+    1. ``stats_start_days`` rows ``(location_id, day, status, bookings, duration_seconds,
+       batch)``, statuses as of ``history.now`` (final for sealed bookings);
+    2. ``stats_lead_days`` rows ``(location_id, day, lead_day, bookings, batch)``: all
+       bookings (cancelled too) per whole days of lead time.
+
+    ``batch`` is ``until``.
+    """
+    shared = _Shared(history)
+    locations = shared.locations
+    start = seconds_of(Booking.start)
+    sealed = (
+        select(
+            Desk.location_id,
+            current_status(history.now).label("status"),
+            (seconds_of(Booking.end) - start).label("duration"),
+            ((start - seconds_of(Booking.created_at)) // _int(LEAD_BUCKET_SECONDS)).label(
+                "lead_day"
+            ),
+            shared.local_day(Booking.start).label("day"),
+        )
+        .select_from(Booking)
+        .join(Desk, Desk.id == Booking.desk_id)
+        .join(locations, locations.c.location_id == Desk.location_id)
+        .where(Booking.start >= since, Booking.start < until)
+        .cte("sealed_bookings")
+    )
+    batch = literal(until, UTCDateTime()).label("batch")
+    start_days = select(
+        sealed.c.location_id,
+        sealed.c.day,
+        sealed.c.status,
+        func.count().label("bookings"),
+        func.sum(sealed.c.duration).label("duration_seconds"),
+        batch,
+    ).group_by(sealed.c.location_id, sealed.c.day, sealed.c.status)
+    lead_days = select(
+        sealed.c.location_id,
+        sealed.c.day,
+        sealed.c.lead_day,
+        func.count().label("bookings"),
+        batch,
+    ).group_by(sealed.c.location_id, sealed.c.day, sealed.c.lead_day)
+    return start_days, lead_days

@@ -1,24 +1,34 @@
-"""The statistics rollup: past bookings' booked and used time, summed once per quarter hour.
+"""The statistics rollup: past bookings summed once, per quarter hour and per local day.
 
-Utilization, the heatmap and the summary's totals turn every booking overlapping the range
-into start and end events per slot (:mod:`app.stats.repository`). A booking's events stop
-changing once its check-in window and its end have passed: it cannot be cancelled, checked
-in or out any more, and its status as of now is final. Bookings start at the earliest now,
-last at most a local day (25 hours) and close check-in at most a day after their start, so
+A booking stops changing once its check-in window and its end have passed: it can no longer
+be cancelled, checked in or out, and its status as of now is final. Bookings start at the
+earliest now, last at most 24 hours and close check-in at most a day after their start, so
 every booking that started two days before now is final.
 
 So, per location, the bookings starting before a *seal* (UTC midnight at least two days ago,
-:func:`seal_for`) are summed into ``stats_slot_deltas`` per location, desk kind and quarter
-hour (every UTC offset in use is a whole number of quarters, so a quarter lies inside one
-local hour) and the statements read those sums instead of the bookings; the bookings from
-the seal on are read one by one as before. The figures are the same either way (tests
-compare both).
+:func:`seal_for`) are summed once and the statements read those sums instead of the
+bookings; the bookings from the seal on are read one by one as before:
+
+- ``stats_slot_deltas``: booked and used intervals of active desks as start and end events
+  per location, desk kind and UTC quarter hour (every UTC offset in use is a whole number of
+  quarters, so a quarter lies inside one local hour): utilization, heatmap, summary totals;
+- ``stats_start_days``: bookings and their lengths per location, local day of the start and
+  final status: the counts and rates of ``stats/bookings``;
+- ``stats_lead_days``: bookings per location, local start day and whole days of lead time:
+  the first step of the median lead time (the second ranks the lead times of the middle
+  day(s), read from the bookings).
+
+The figures are the same either way (every statistics test runs both ways). Figures keyed by
+member (member groups, commute, the members of the summary) and the companies' seat peaks
+still read the bookings: a member books on about as many distinct days as they have
+bookings, so per-member sums would be as many rows as the bookings themselves.
 
 - :func:`refresh` moves the seals up to :func:`seal_for` now, adding the newly sealed
   bookings; the app runs it at start-up and then every ``stats_rollup_interval_seconds``
   (0 turns the rollup off and empties it). A stale seal costs speed, never exactness.
-- :func:`forget` drops a location's rollup when a desk is (de)activated: the figures count
-  the desks active now.
+- :func:`forget` drops a location's rollup when a desk is (de)activated (the figures count
+  the desks active now) or the location moves to another time zone (local days change);
+  the next refresh rebuilds it.
 - A seal later than :func:`seal_for` now (the clock was set back) is not used by the
   statements and is rebuilt by the next refresh.
 """
@@ -30,7 +40,6 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import (
     BigInteger,
     Insert,
-    Uuid,
     delete,
     func,
     insert,
@@ -38,15 +47,22 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import Database
-from app.models import Booking, Desk, Location, StatsSeal, StatsSlotDelta
+from app.models import (
+    Booking,
+    Desk,
+    Location,
+    StatsSeal,
+    stats_lead_days,
+    stats_slot_deltas,
+    stats_start_days,
+)
 from app.models.base import UTCDateTime
-from app.stats import repository
-from app.stats.timeline import QUARTER_SECONDS
+from app.stats import repository, timeline
+from app.stats.timeline import QUARTER_SECONDS, Scope
 
 #: A booking that started this long ago can no longer change (see the module's text).
 SEAL_AFTER = timedelta(days=2)
@@ -56,10 +72,19 @@ BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 LOCK_KEY = 0x73746174
 
 
+#: The initial build reads the bookings a month at a time (each statement stays short).
+WINDOW = timedelta(days=31)
+#: The rollup's statements aggregate many rows once: larger hash tables, no JIT (PostgreSQL).
+TUNING = text("SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true)")
+
+
+def _midnight(at: datetime) -> datetime:
+    return datetime.combine(at.astimezone(UTC).date(), time(), tzinfo=UTC)
+
+
 def seal_for(now: datetime) -> datetime:
     """The latest seal usable at ``now``: UTC midnight of the day two days before."""
-    day = (now.astimezone(UTC) - SEAL_AFTER).date()
-    return datetime.combine(day, time(), tzinfo=UTC)
+    return _midnight(now - SEAL_AFTER)
 
 
 def usable(sealed_until: datetime | None, now: datetime) -> datetime | None:
@@ -77,30 +102,21 @@ async def _lock(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def _seal_statement(
-    work: Sequence[tuple[uuid.UUID, datetime]], until: datetime, now: datetime
+def _slot_rows(
+    locations: Sequence[uuid.UUID], since: datetime, until: datetime, now: datetime
 ) -> Insert:
     """``INSERT INTO stats_slot_deltas SELECT ...``: the events of the bookings of active
-    desks that are not cancelled and start in ``[since, until)`` of their location, per
-    location, kind and quarter, for ``work`` = ``(location_id, since)`` rows."""
-    ranges = union_all(
-        *(
-            select(
-                literal(location_id, Uuid()).label("location_id"),
-                literal(since, UTCDateTime()).label("since"),
-            )
-            for location_id, since in work
-        )
-    ).cte("seal_ranges")
+    desks of ``locations`` that are not cancelled and start in ``[since, until)``, per
+    location, kind and quarter."""
     instants = (
         select(Desk.location_id, Desk.kind, *repository.booking_instants(now))
         .select_from(Booking)
         .join(Desk, Desk.id == Booking.desk_id)
-        .join(ranges, ranges.c.location_id == Desk.location_id)
         .where(
+            Desk.location_id.in_(locations),
             Desk.active.is_(True),
             Booking.status != "cancelled",
-            Booking.start >= ranges.c.since,
+            Booking.start >= since,
             Booking.start < until,
         )
         .subquery("booking_instants")
@@ -115,7 +131,65 @@ def _seal_statement(
         *(func.sum(edges.c[name]) for name in repository.BOOKING_DELTAS),
     ).group_by(edges.c.location_id, edges.c.kind, edges.c.slot)
     columns = ["location_id", "kind", "quarter", "batch", *repository.BOOKING_DELTAS]
-    return insert(StatsSlotDelta).from_select(columns, sums)
+    return insert(stats_slot_deltas).from_select(columns, sums)
+
+
+async def _history(
+    session: AsyncSession,
+    locations: Sequence[uuid.UUID],
+    since: datetime,
+    until: datetime,
+    now: datetime,
+) -> Scope:
+    """The calendars of ``locations`` over every local day their bookings starting in
+    ``[since, until)`` touch, with a day of margin (local days run up to 14 hours off UTC)."""
+    first_day, last_day = (since - timedelta(days=1)).date(), (until + timedelta(days=3)).date()
+    rows = await session.execute(
+        select(Location.id, Location.timezone, Location.opening_hours)
+        .where(Location.id.in_(locations))
+        .order_by(Location.id)
+    )
+    calendars = [
+        timeline.location_calendar(
+            index, row.id, row.timezone, row.opening_hours, first_day, last_day
+        )
+        for index, row in enumerate(rows)
+    ]
+    return timeline.scope(first_day=first_day, last_day=last_day, now=now, locations=calendars)
+
+
+async def _seal(
+    session: AsyncSession,
+    locations: Sequence[uuid.UUID],
+    since: datetime,
+    until: datetime,
+    now: datetime,
+) -> None:
+    """Add the bookings of ``locations`` starting in ``[since, until)`` to the rollup, a
+    window of :data:`WINDOW` at a time (each its own ``batch``: the window's end)."""
+    first = await session.scalar(
+        select(func.min(Booking.start))
+        .join(Desk, Desk.id == Booking.desk_id)
+        .where(Desk.location_id.in_(locations), Booking.start >= since, Booking.start < until)
+    )
+    start = until if first is None else max(since, _midnight(first))
+    while start < until:
+        end = min(start + WINDOW, until)
+        await session.execute(_slot_rows(locations, start, end, now))
+        history = await _history(session, locations, start, end, now)
+        start_days, lead_days = repository.sealed_day_rows(history, start, end)
+        await session.execute(
+            insert(stats_start_days).from_select(
+                ["location_id", "day", "status", "bookings", "duration_seconds", "batch"],
+                start_days,
+            )
+        )
+        await session.execute(
+            insert(stats_lead_days).from_select(
+                ["location_id", "day", "lead_day", "bookings", "batch"], lead_days
+            )
+        )
+        start = end
 
 
 async def refresh(database: Database, now: datetime, *, enabled: bool = True) -> int:
@@ -139,21 +213,30 @@ async def refresh(database: Database, now: datetime, *, enabled: bool = True) ->
                 work.append((location_id, BEGINNING))
             else:
                 work.append((location_id, sealed_until))
-        if target is not None and work:
-            await session.execute(_seal_statement(work, target, now))
-            await session.execute(
-                delete(StatsSeal).where(StatsSeal.location_id.in_([row[0] for row in work]))
-            )
-            await session.execute(
-                insert(StatsSeal),
-                [{"location_id": location_id, "sealed_until": target} for location_id, _ in work],
-            )
+        if target is None or not work:
+            return len(work)
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(TUNING)
+        # Locations sealed up to the same instant are taken in together.
+        by_since: dict[datetime, list[uuid.UUID]] = {}
+        for location_id, since in work:
+            by_since.setdefault(since, []).append(location_id)
+        for since, locations in by_since.items():
+            await _seal(session, locations, since, target, now)
+        moved = [location_id for location_id, _ in work]
+        await session.execute(delete(StatsSeal).where(StatsSeal.location_id.in_(moved)))
+        await session.execute(
+            insert(StatsSeal),
+            [{"location_id": location_id, "sealed_until": target} for location_id in moved],
+        )
         return len(work)
 
 
 async def forget(session: AsyncSession, location_id: uuid.UUID, *, locked: bool = False) -> None:
-    """Drop a location's rollup (its desks changed); the next refresh rebuilds it."""
+    """Drop a location's rollup (a desk was (de)activated, the time zone changed); the next
+    refresh rebuilds it."""
     if not locked:
         await _lock(session)
-    await session.execute(delete(StatsSlotDelta).where(StatsSlotDelta.location_id == location_id))
+    for table in (stats_slot_deltas, stats_start_days, stats_lead_days):
+        await session.execute(delete(table).where(table.c.location_id == location_id))
     await session.execute(delete(StatsSeal).where(StatsSeal.location_id == location_id))

@@ -101,3 +101,38 @@ async def test_racing_refreshes_seal_each_booking_once(
             await database.dispose()
     assert sorted(changed) == [0] * 7 + [1]
     assert await utilization_total(api, analyst) == live
+
+
+async def test_moving_a_location_to_another_zone_drops_its_sealed_days(
+    app: FastAPI, api: Api
+) -> None:
+    """Local days follow the zone of now: 23:00–23:59 in Berlin is 00:00–00:59 the next day
+    in Helsinki."""
+    analyst = await api.member("analyst")
+    all_day = [{"weekday": day, "opens": "00:00", "closes": "24:00"} for day in range(7)]
+    location = await api.location(opening_hours=all_day)
+    desk = await api.desk(location["id"])
+    member = await api.member()
+    await booked(api, member, desk["id"], "2030-01-08", "23:00", "23:59")
+    clock.set_now(at_local("2030-01-12", "08:00"))
+    assert await rollup.refresh(app.state.database, clock.now()) == 1
+
+    async def booking_totals() -> list[int]:
+        totals = []
+        for day in ("2030-01-08", "2030-01-09"):
+            response = await stats(api, analyst, "bookings", **{"from": day, "to": day})
+            assert response.status_code == 200, response.text
+            totals.append(response.json()["total"])
+        return totals
+
+    assert await booking_totals() == [1, 0]
+    operator = await api.operator()
+    moved = await api.client.patch(
+        f"/api/v1/locations/{location['id']}",
+        json={"timezone": "Europe/Helsinki"},
+        headers=operator.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert await booking_totals() == [0, 1]
+    assert await rollup.refresh(app.state.database, clock.now()) == 1
+    assert await booking_totals() == [0, 1]
