@@ -1,7 +1,9 @@
 """Every query about bookings, including what a caller may read."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -109,22 +111,64 @@ def search(
     return statement.order_by(Booking.start, Booking.id)
 
 
-_DESK_WITH_LOCATION = (
-    select(Desk, Location)
+@dataclass(frozen=True, slots=True)
+class BookableDesk:
+    """What a new booking reads of its desk and the desk's location, as plain values."""
+
+    id: uuid.UUID
+    kind: str
+    active: bool
+    location_id: uuid.UUID
+    timezone: str
+    opening_hours: list[dict[str, Any]]
+    booking_rules: dict[str, int]
+
+
+# Built once: every booking asks. The scalar subquery takes the booking member's row lock in
+# the same round trip (PostgreSQL; SQLite serialises write transactions anyway). Plain columns,
+# not ORM objects: loading a Desk and a Location cost more CPU than the statement.
+_DESK_FOR_BOOKING = (
+    select(
+        Desk.id,
+        Desk.kind,
+        Desk.active,
+        Desk.location_id,
+        Location.timezone,
+        Location.opening_hours,
+        Location.booking_rules,
+        select(Member.id)
+        .where(Member.id == bindparam("member_id"))
+        .with_for_update()
+        .scalar_subquery()
+        .label("locked_member_id"),
+    )
     .join(Location, Location.id == Desk.location_id)
     .where(Desk.id == bindparam("desk_id"))
-)  # built once: every booking asks
+)
 _BY_IDEMPOTENCY_KEY = select(Booking).where(
     Booking.member_id == bindparam("member_id"), Booking.idempotency_key == bindparam("key")
 )
 
 
-async def desk_with_location(
-    session: AsyncSession, desk_id: uuid.UUID
-) -> tuple[Desk, Location] | None:
-    """The desk and its location, in one statement (the desk's features are not loaded)."""
-    row = (await session.execute(_DESK_WITH_LOCATION, {"desk_id": desk_id})).first()
-    return None if row is None else (row[0], row[1])
+async def desk_for_booking(
+    session: AsyncSession, *, desk_id: uuid.UUID, member_id: uuid.UUID
+) -> BookableDesk | None:
+    """The desk and its location, read in one statement that also locks the member's row:
+    one booking request of a member at a time, so the quota and the idempotency key are exact.
+    No row (and no lock) when the desk does not exist."""
+    values = {"desk_id": desk_id, "member_id": member_id}
+    row = (await execute_plain(session, _DESK_FOR_BOOKING, values)).first()
+    if row is None:
+        return None
+    return BookableDesk(
+        id=row.id,
+        kind=row.kind,
+        active=row.active,
+        location_id=row.location_id,
+        timezone=row.timezone,
+        opening_hours=row.opening_hours,
+        booking_rules=row.booking_rules,
+    )
 
 
 _INSERT = insert(Booking)

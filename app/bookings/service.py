@@ -13,6 +13,7 @@ import hashlib
 import json
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select
@@ -37,7 +38,6 @@ from app.core.errors import (
 from app.desks import repository as desk_repository
 from app.locations import repository as location_repository
 from app.locations.hours import local_date, local_instant, opening_intervals
-from app.members import repository as member_repository
 from app.models import Booking, Desk, Location, Member
 from app.models.desk import WORKPLACE_KINDS
 from app.plans import service as plan_service
@@ -56,7 +56,21 @@ def current_status(booking: Booking, now: datetime) -> str:
     return booking.status
 
 
-def check_interval(*, location: Location, start: datetime, end: datetime, now: datetime) -> None:
+class LocationRules(Protocol):
+    """What the booking rules read of a location: a :class:`Location` or the plain values of
+    :class:`repository.BookableDesk`."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def opening_hours(self) -> list[dict[str, Any]]: ...
+    @property
+    def booking_rules(self) -> dict[str, int]: ...
+
+
+def check_interval(
+    *, location: LocationRules, start: datetime, end: datetime, now: datetime
+) -> None:
     """The location's rules for any interval (422 ``validation-error``); no database needed."""
     rules = location.booking_rules
     if end <= start:
@@ -76,7 +90,7 @@ def check_interval(*, location: Location, start: datetime, end: datetime, now: d
 
 
 def check_open(
-    *, location: Location, start: datetime, end: datetime, day: date, closed: bool
+    *, location: LocationRules, start: datetime, end: datetime, day: date, closed: bool
 ) -> None:
     """The interval inside one opening interval of its local ``day``, which is no closure day
     (422 ``outside-opening-hours``)."""
@@ -100,8 +114,11 @@ async def check_bookable_interval(
     check_open(location=location, start=start, end=end, day=day, closed=closed)
 
 
-async def desk_and_location(session: AsyncSession, desk_id: uuid.UUID) -> tuple[Desk, Location]:
-    found = await repository.desk_with_location(session, desk_id)
+async def desk_for_booking(
+    session: AsyncSession, *, desk_id: uuid.UUID, member_id: uuid.UUID
+) -> repository.BookableDesk:
+    """The desk and its location (404 when there is no such desk); locks the member's row."""
+    found = await repository.desk_for_booking(session, desk_id=desk_id, member_id=member_id)
     if found is None:
         raise NotFound("No such desk.")
     return found
@@ -144,7 +161,7 @@ def _raise_for_constraint(error: IntegrityError) -> None:
 def _raise_for_checks(
     found: checks.BookingChecks,
     *,
-    location: Location,
+    location: LocationRules,
     data: BookingCreate,
     day: date,
     is_workplace: bool,
@@ -171,29 +188,29 @@ async def create(
 ) -> Booking:
     """Book a desk for the member, or return the booking this idempotency key already made."""
     now = clock.now()
-    desk, location = await desk_and_location(session, data.desk_id)
-    # One booking request of a member at a time: the quota and the key are then exact.
-    await member_repository.lock(session, member.id)
+    # One booking request of a member at a time (this read locks the member's row): the
+    # quota and the idempotency key are then exact.
+    desk = await desk_for_booking(session, desk_id=data.desk_id, member_id=member.id)
     if idempotency_key is not None:
         previous = await _replay(session, member=member, key=idempotency_key, data=data, now=now)
         if previous is not None:
             return previous
     if not desk.active:
         raise ValidationFailed("The desk is deactivated and takes no new bookings.")
-    check_interval(location=location, start=data.start, end=data.end, now=now)
-    day = local_date(data.start, location.timezone)
+    check_interval(location=desk, start=data.start, end=data.end, now=now)
+    day = local_date(data.start, desk.timezone)
     found = await checks.read(
         session,
         member_id=member.id,
         desk_id=desk.id,
-        location_id=location.id,
+        location_id=desk.location_id,
         start=data.start,
         end=data.end,
         day=day,
         now=now,
     )
     is_workplace = desk.kind in WORKPLACE_KINDS
-    _raise_for_checks(found, location=location, data=data, day=day, is_workplace=is_workplace)
+    _raise_for_checks(found, location=desk, data=data, day=day, is_workplace=is_workplace)
     # PostgreSQL's exclusion constraints look at the stored status: a lapsed booking of the
     # desk or the member must be stored as such before the insert, or it would still count.
     # The checks saw whether there is one (as of ``now``, as settle decides); mostly not.
@@ -209,10 +226,10 @@ async def create(
     membership_id = None
     if company_id is None:
         membership_id = await plan_service.claim_day(
-            session, member_id=member.id, location_id=location.id, day=day, facts=found.day
+            session, member_id=member.id, location_id=desk.location_id, day=day, facts=found.day
         )
 
-    grace = timedelta(minutes=location.booking_rules["check_in_grace_minutes"])
+    grace = timedelta(minutes=desk.booking_rules["check_in_grace_minutes"])
     booking = Booking(
         id=uuid.uuid4(),
         desk_id=desk.id,

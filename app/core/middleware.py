@@ -3,6 +3,7 @@ access log."""
 
 import time
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 import structlog
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import problem_response, unexpected_error
 
 MAX_BODY_BYTES = 1024 * 1024
+ROUTE_TEMPLATES_REMEMBERED = 1024
 
 log = structlog.get_logger("app.access")
 
@@ -171,6 +173,10 @@ class MetricsMiddleware:
         # The app's routes flattened once (``iter_route_contexts`` costs milliseconds a call);
         # kept on this instance, so it lives and dies with its app.
         self._routes: tuple[list[Any], int, list[Any]] | None = None
+        # The template of recently requested (method, root path, path)s: matching a path
+        # against every route costs more than the rest of this middleware. Emptied whenever
+        # the routes change; bounded, since a path carries ids.
+        self._templates: OrderedDict[tuple[str, str, str], str] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -205,15 +211,27 @@ class MetricsMiddleware:
 
         ``iter_route_contexts`` flattens the routers that ``include_router`` nests.
         """
-        for route in self._flat_routes(getattr(scope.get("app"), "routes", [])):
+        routes = self._flat_routes(getattr(scope.get("app"), "routes", []))
+        key = (scope["method"], scope.get("root_path", ""), scope["path"])
+        template = self._templates.get(key)
+        if template is not None:
+            self._templates.move_to_end(key)
+            return template
+        template = "unmatched"
+        for route in routes:
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return str(route.path_format or "unmatched")
-        return "unmatched"
+                template = str(route.path_format or "unmatched")
+                break
+        self._templates[key] = template
+        if len(self._templates) > ROUTE_TEMPLATES_REMEMBERED:
+            self._templates.popitem(last=False)
+        return template
 
     def _flat_routes(self, routes: list[Any]) -> list[Any]:
         cached = self._routes
         if cached is None or cached[0] is not routes or cached[1] != len(routes):
             cached = (routes, len(routes), list(iter_route_contexts(routes)))
             self._routes = cached
+            self._templates.clear()
         return cached[2]

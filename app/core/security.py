@@ -86,28 +86,46 @@ def _verification_key(secret: str) -> Key:
     return key
 
 
+class _NotOfType(ValueError):
+    """A valid token of another type (an access token offered as a refresh token, ...)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _verified_claims(token: str, secret: str, token_type: TokenType) -> TokenClaims:
+    """The claims of a token whose signature, algorithm, required claims, expiry and type
+    check out; raises otherwise. Cached: a client sends the same token with every request,
+    and checking it again costs more CPU than the rest of authentication (lru_cache keeps no
+    failures, so an invalid token is checked, and refused, every time)."""
+    payload = jwt.decode(
+        token,
+        _verification_key(secret),
+        algorithms=[ALGORITHM],
+        options={
+            "require_exp": True,
+            "require_iat": True,
+            "require_sub": True,
+            "require_jti": True,
+        },
+    )
+    if payload.get("typ") != token_type:
+        raise _NotOfType(token_type)
+    family = payload.get("fam")
+    return TokenClaims(
+        subject=uuid.UUID(payload["sub"]),
+        token_id=uuid.UUID(payload["jti"]),
+        family_id=uuid.UUID(family) if family else None,
+        expires_at=int(payload["exp"]),
+    )
+
+
 def decode_token(token: str, *, secret: str, token_type: TokenType) -> TokenClaims | None:
     """The claims of a valid, unexpired token of the given type; ``None`` for anything else."""
     try:
-        payload = jwt.decode(
-            token,
-            _verification_key(secret),
-            algorithms=[ALGORITHM],
-            options={
-                "require_exp": True,
-                "require_iat": True,
-                "require_sub": True,
-                "require_jti": True,
-            },
-        )
-        if payload.get("typ") != token_type:
-            return None
-        family = payload.get("fam")
-        return TokenClaims(
-            subject=uuid.UUID(payload["sub"]),
-            token_id=uuid.UUID(payload["jti"]),
-            family_id=uuid.UUID(family) if family else None,
-            expires_at=int(payload["exp"]),
-        )
+        claims = _verified_claims(token, secret, token_type)
     except (JWTError, ValueError, KeyError, TypeError):
         return None
+    # A remembered token may have expired since it was first checked: python-jose's test,
+    # to the second.
+    if claims.expires_at < int(time.time()):
+        return None
+    return claims

@@ -6,7 +6,6 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.db import execute_plain
 from app.models import Member, MemberGroup
 
 
@@ -24,7 +23,6 @@ def _one_with_groups() -> Select[Member]:
 # Built once: every authenticated request runs these (see app.bookings.repository).
 _BY_ID = _one_with_groups().where(Member.id == bindparam("member_id"))
 _BY_EMAIL = _one_with_groups().where(Member.email == bindparam("email"))
-_LOCK = select(Member.id).where(Member.id == bindparam("member_id")).with_for_update()
 
 
 async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
@@ -34,14 +32,6 @@ async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
 async def get_by_email(session: AsyncSession, email: str) -> Member | None:
     values = {"email": email.lower()}
     return (await session.scalars(_BY_EMAIL, values)).unique().one_or_none()
-
-
-async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
-    """Serialise a member's writes (quota, idempotency): a row lock on PostgreSQL.
-
-    SQLite needs nothing here: its write transactions are already serialised.
-    """
-    await execute_plain(session, _LOCK, {"member_id": member_id})
 
 
 def search(*, q: str | None, group: str | None, role: str | None) -> Select[Member]:
