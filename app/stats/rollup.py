@@ -36,10 +36,12 @@ bookings, so per-member sums would be as many rows as the bookings themselves.
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Insert,
+    Row,
     delete,
     func,
     insert,
@@ -134,21 +136,11 @@ def _slot_rows(
     return insert(stats_slot_deltas).from_select(columns, sums)
 
 
-async def _history(
-    session: AsyncSession,
-    locations: Sequence[uuid.UUID],
-    since: datetime,
-    until: datetime,
-    now: datetime,
-) -> Scope:
-    """The calendars of ``locations`` over every local day their bookings starting in
-    ``[since, until)`` touch, with a day of margin (local days run up to 14 hours off UTC)."""
+def _history(rows: Sequence[Row[Any]], since: datetime, until: datetime, now: datetime) -> Scope:
+    """The calendars of the locations ``rows`` (id, timezone, opening_hours) over every local
+    day their bookings starting in ``[since, until)`` touch, with a day of margin (local days
+    run up to 14 hours off UTC)."""
     first_day, last_day = (since - timedelta(days=1)).date(), (until + timedelta(days=3)).date()
-    rows = await session.execute(
-        select(Location.id, Location.timezone, Location.opening_hours)
-        .where(Location.id.in_(locations))
-        .order_by(Location.id)
-    )
     calendars = [
         timeline.location_calendar(
             index, row.id, row.timezone, row.opening_hours, first_day, last_day
@@ -172,11 +164,20 @@ async def _seal(
         .join(Desk, Desk.id == Booking.desk_id)
         .where(Desk.location_id.in_(locations), Booking.start >= since, Booking.start < until)
     )
-    start = until if first is None else max(since, _midnight(first))
+    if first is None:
+        return
+    calendars = (
+        await session.execute(
+            select(Location.id, Location.timezone, Location.opening_hours)
+            .where(Location.id.in_(locations))
+            .order_by(Location.id)
+        )
+    ).all()
+    start = max(since, _midnight(first))
     while start < until:
         end = min(start + WINDOW, until)
         await session.execute(_slot_rows(locations, start, end, now))
-        history = await _history(session, locations, start, end, now)
+        history = _history(calendars, start, end, now)
         start_days, lead_days = repository.sealed_day_rows(history, start, end)
         await session.execute(
             insert(stats_start_days).from_select(
