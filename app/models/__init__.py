@@ -14,6 +14,7 @@ from app.models.rate_limit import RateLimitCounter
 from app.models.stats import (
     StatsSeal,
     stats_lead_days,
+    stats_member_months,
     stats_slot_deltas,
     stats_start_days,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "SurveyResponseGroup",
     "SurveyResponseNeed",
     "stats_lead_days",
+    "stats_member_months",
     "stats_slot_deltas",
     "stats_start_days",
 ]

@@ -4,15 +4,15 @@ A booking can no longer change once its end and its check-in window have passed.
 location that started before its *seal* (``stats_seals.sealed_until``) are summed into the
 three ``stats_*`` tables below and no longer read one by one; see :mod:`app.stats.rollup`.
 
-The sums are derived data, written in bulk and read whole: plain tables without keys,
-constraints or indexes (each refresh adds rows; ``batch`` is the seal it reached, so readers
-sum several rows of one quarter or day). Locations are never deleted.
+The sums are derived data, written in bulk and read whole: plain tables without keys or
+constraints (each refresh adds rows; ``batch`` is the seal it reached, so readers sum several
+rows of one quarter or day). Locations are never deleted.
 """
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Uuid
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
@@ -70,4 +70,22 @@ stats_lead_days = Table(
     Column("lead_day", BigInteger, nullable=False),
     Column("batch", UTCDateTime, nullable=False),
     Column("bookings", BigInteger, nullable=False),
+)
+
+#: Running totals per member up to the end of a whole local month
+#: (:func:`app.stats.timeline.month_number`) at one location, or at every location together
+#: (``location_id`` = the nil UUID): bookings not cancelled starting in those months, their
+#: booked seconds clipped to them, distinct local days with a check-in. A range of whole
+#: months is its last month's totals less those of the month before it. Months are written
+#: once every booking touching them is sealed.
+stats_member_months = Table(
+    "stats_member_months",
+    Base.metadata,
+    Column("location_id", Uuid, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("member_id", Uuid, nullable=False),
+    Column("bookings", BigInteger, nullable=False),
+    Column("booked_seconds", BigInteger, nullable=False),
+    Column("visit_days", BigInteger, nullable=False),
+    Index("ix_stats_member_months_location_id_month", "location_id", "month"),
 )

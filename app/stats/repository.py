@@ -18,7 +18,7 @@ arithmetic with the UTC offset of their segment.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -59,6 +59,7 @@ from app.models import (
     Member,
     MemberGroup,
     stats_lead_days,
+    stats_member_months,
     stats_slot_deltas,
     stats_start_days,
 )
@@ -184,10 +185,12 @@ class _Shared:
     """The common table expressions of one statement, each built once (CTE names are unique
     within a statement)."""
 
-    def __init__(self, scope: Scope, kind: str | None = None) -> None:
+    def __init__(self, scope: Scope, kind: str | None = None, *, name: str = "") -> None:
         self.scope = scope
         self.kind = kind
         self.size = _int(scope.slot_seconds)
+        #: Appended to the names of its CTEs: several ranges can meet in one statement.
+        self.name = name
 
     @cached_property
     def locations(self) -> CTE:
@@ -223,7 +226,7 @@ class _Shared:
                 )
                 for row in rows
             )
-        ).cte("scope_locations")
+        ).cte(f"scope_locations{self.name}")
 
     @cached_property
     def segments(self) -> CTE:
@@ -233,14 +236,14 @@ class _Shared:
             for location in self.scope.locations
             for segment in self.scope.segments(location)
         ]
-        return _table("segments", ["loc", "first_slot", "end_slot", "utc_offset"], rows)
+        return _table(f"segments{self.name}", ["loc", "first_slot", "end_slot", "utc_offset"], rows)
 
     @cached_property
     def open_intervals(self) -> CTE:
         """Opening intervals of the range that are not on a closure day:
         ``(loc, day, opens, closes)`` in seconds, for the locations in scope."""
         openings = _table(
-            "openings",
+            f"openings{self.name}",
             ["loc", "day", "opens", "closes"],
             [
                 (location.index, opening.day, opening.opens, opening.closes)
@@ -253,14 +256,18 @@ class _Shared:
             .select_from(self.locations)
             .join(Closure, Closure.location_id == self.locations.c.location_id)
             .where(Closure.date >= self.scope.first_day, Closure.date <= self.scope.last_day)
-            .cte("closed_days")
+            .cte(f"closed_days{self.name}")
         )
         is_closed = (
             select(closed.c.day)
             .where(closed.c.loc == openings.c.loc, closed.c.day == openings.c.day)
             .exists()
         )
-        return select(openings).where(openings.c.loc >= 0, ~is_closed).cte("open_intervals")
+        return (
+            select(openings)
+            .where(openings.c.loc >= 0, ~is_closed)
+            .cte(f"open_intervals{self.name}")
+        )
 
     @cached_property
     def desk_counts(self) -> CTE:
@@ -271,7 +278,7 @@ class _Shared:
             .join(Desk, Desk.location_id == self.locations.c.location_id)
             .where(*_active_desks(self.kind))
             .group_by(self.locations.c.loc)
-            .cte("desk_counts")
+            .cte(f"desk_counts{self.name}")
         )
 
     @cached_property
@@ -861,22 +868,163 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
     return [select(union_all(per_status, median).subquery("booking_figures"))]
 
 
-def _per_member(shared: _Shared) -> CTE:
-    """Per member with booked time in the range (cancelled bookings left out): bookings
-    starting in the range and booked seconds clipped to it."""
+# --- figures per member: member groups, commute, the summary's members --------------------
+
+
+def _live_per_member(shared: _Shared) -> Select[Any]:
+    """Rows ``(member_id, booked_seconds, bookings)`` per member with booked time in the range
+    (cancelled bookings left out), read from the bookings: booked seconds clipped to the range
+    and bookings starting in it."""
     start, end, _, _ = shared.bounds()
     starts_in_range = and_(Booking.start >= start, Booking.start < end)
     return (
         shared.bookings()
         .add_columns(
             Booking.member_id,
-            func.count(case((starts_in_range, 1))).label("bookings"),
             func.sum(shared.clipped(Booking.start, Booking.end)).label("booked_seconds"),
+            func.count(case((starts_in_range, 1))).label("bookings"),
         )
         .where(Booking.status != "cancelled", *shared.overlapping())
         .group_by(Booking.member_id)
-        .cte("per_member")
     )
+
+
+def _live_visits(shared: _Shared) -> Select[Any]:
+    """Rows ``(member_id, visits)``: per member, the distinct local days (at the booking's
+    location) with a check-in in the range, read from the bookings."""
+    day = shared.local_day(Booking.checked_in_at)
+    start, end, _, _ = shared.bounds()
+    scope = shared.scope
+    # Check-in opens 15 minutes before the start and closes at most a day after it.
+    days = (
+        shared.bookings()
+        .add_columns(Booking.member_id, day.label("day"))
+        .where(
+            Booking.checked_in_at.is_not(None),
+            Booking.start >= scope.start - timedelta(days=1),
+            Booking.start < scope.end + timedelta(minutes=15),
+            Booking.checked_in_at >= start,
+            Booking.checked_in_at < end,
+        )
+        .group_by(Booking.member_id, day)
+        .subquery(f"visit_days{shared.name}")
+    )
+    return select(days.c.member_id, func.count().label("visits")).group_by(days.c.member_id)
+
+
+def member_month_rows(month: Scope, key: uuid.UUID) -> Select[Any]:
+    """The ``stats_member_months`` rows of one whole local month (``month``, a scope of
+    exactly that month) for ``key`` (the location of a one-location scope, or :data:`NIL` for
+    every location): ``(location_id, month, member_id, bookings, booked_seconds,
+    visit_days)``, the figures of :func:`_live_per_member` and :func:`_live_visits` of the
+    month added to the key's rows of the month before (running totals)."""
+    shared = _Shared(month)
+    booked = _live_per_member(shared).subquery("month_booked")
+    visits = _live_visits(shared).subquery("month_visits")
+    number = timeline.month_number(month.first_day)
+    rows = stats_member_months.c
+    parts = union_all(
+        select(rows.member_id, rows.bookings, rows.booked_seconds, rows.visit_days).where(
+            rows.location_id == key, rows.month == number - 1
+        ),
+        select(booked.c.member_id, booked.c.bookings, booked.c.booked_seconds, _int(0)),
+        select(visits.c.member_id, _int(0), _int(0), visits.c.visits),
+    ).subquery("month_parts")
+    return select(
+        literal(key, Uuid()),
+        _int(number),
+        parts.c.member_id,
+        *(func.sum(parts.c[name]) for name in ("bookings", "booked_seconds", "visit_days")),
+    ).group_by(parts.c.member_id)
+
+
+def _member_parts(scope: Scope) -> tuple[list[Scope], tuple[uuid.UUID, int, int] | None]:
+    """The range cut for figures per member: the whole local months the rollup holds
+    (:func:`sealed_months`; None when it holds none of the range) and the days before and
+    after them, read from the bookings (as scopes).
+
+    Every part adds up: booked seconds are clipped to each part, bookings and check-in days
+    fall in one part each. The rollup holds a month for a key once every location of the key
+    is sealed :data:`SEALED_MONTH_MARGIN` past it (bookings touching it can no longer change).
+    """
+    months = sealed_months(scope)
+    if months is None:
+        return [scope], None
+    key, first, last = months
+    first_day, last_day = timeline.month_days(first)[0], timeline.month_days(last)[1]
+    parts = []
+    if scope.first_day < first_day:
+        parts.append(scope.narrowed(scope.first_day, first_day - timedelta(days=1)))
+    if last_day < scope.last_day:
+        parts.append(scope.narrowed(last_day + timedelta(days=1), scope.last_day))
+    return parts, (key, first, last)
+
+
+#: A local month's bookings are all sealed when its last day is this long before the seal's
+#: UTC date (local midnight lies at most 12 hours after UTC's; check-in opens 15 minutes early).
+SEALED_MONTH_MARGIN = timedelta(days=2)
+
+
+def last_sealed_month(sealed_until: datetime) -> int:
+    """The latest month number whose rows the rollup holds under a seal."""
+    limit = sealed_until.date() - SEALED_MONTH_MARGIN
+    month = timeline.month_number(limit)
+    return month if limit == timeline.month_days(month)[1] else month - 1
+
+
+def sealed_months(scope: Scope) -> tuple[uuid.UUID, int, int] | None:
+    """``(key, first, last)``: the whole months of the range whose member rows the rollup
+    holds, for the key of the scope (its one location, or :data:`NIL` for several, which
+    means every location); None when there are none."""
+    locations = scope.locations
+    if not locations or any(location.sealed_until is None for location in locations):
+        return None
+    key = locations[0].location_id if len(locations) == 1 else NIL
+    first = timeline.month_number(scope.first_day)
+    if scope.first_day.day != 1:
+        first += 1
+    last = timeline.month_number(scope.last_day)
+    if scope.last_day != timeline.month_days(last)[1]:
+        last -= 1
+    seal = min(location.sealed_until for location in locations if location.sealed_until)
+    last = min(last, last_sealed_month(seal))
+    return (key, first, last) if first <= last else None
+
+
+def _member_sums(
+    scope: Scope, live: Callable[[_Shared], Select[Any]], rollup: dict[str, str], name: str
+) -> Subquery:
+    """Per member, figures summed over the live parts of the range (``live(shared)``: rows
+    ``(member_id, *figures)`` of members whose first figure is not 0) and the rollup's whole
+    months: ``rollup`` maps each figure, in order, to its column there. The months are the
+    running totals at the last month less those at the month before the first."""
+    parts, months = _member_parts(scope)
+    selects = [live(_Shared(part, name=f"_{index}")) for index, part in enumerate(parts)]
+    if months is None:
+        return selects[0].subquery(name)
+    key, first, last = months
+    rows = stats_member_months.c
+    for month, sign in ((last, 1), (first - 1, -1)):
+        selects.append(
+            select(
+                rows.member_id,
+                *((rows[column] * _int(sign)).label(figure) for figure, column in rollup.items()),
+            ).where(rows.location_id == key, rows.month == _int(month))
+        )
+    combined = union_all(*selects).subquery(f"{name}_parts")
+    sums = {figure: cast(func.sum(combined.c[figure]), BigInteger) for figure in rollup}
+    return (
+        select(combined.c.member_id, *(total.label(figure) for figure, total in sums.items()))
+        .group_by(combined.c.member_id)
+        .having(next(iter(sums.values())) > 0)
+        .subquery(name)
+    )
+
+
+def _per_member(scope: Scope) -> Subquery:
+    """Per member with booked time in the range: ``(member_id, booked_seconds, bookings)``."""
+    rollup = {"booked_seconds": "booked_seconds", "bookings": "bookings"}
+    return _member_sums(scope, _live_per_member, rollup, "per_member")
 
 
 def member_groups_statements(scope: Scope) -> list[Select[Any]]:
@@ -884,7 +1032,7 @@ def member_groups_statements(scope: Scope) -> list[Select[Any]]:
     booked_seconds)`` — members with booked time in the range, their bookings starting in it,
     booked seconds clipped to it; cancelled bookings left out. A member counts in each of
     their groups."""
-    per_member = _per_member(_Shared(scope))
+    per_member = _per_member(scope)
     groups = union_all(
         *(select(literal(group, String).label("name")) for group in MEMBER_GROUPS)
     ).cte("all_groups")
@@ -906,7 +1054,7 @@ def member_groups_statements(scope: Scope) -> list[Select[Any]]:
 
 def members_statements(scope: Scope) -> list[Select[Any]]:
     """One row ``(members)``: distinct members with booked time in the range."""
-    per_member = _per_member(_Shared(scope))
+    per_member = _per_member(scope)
     return [select(func.count().label("members")).select_from(per_member)]
 
 
@@ -915,28 +1063,7 @@ def commute_statements(scope: Scope, *, co2_kg_per_km: dict[str, float]) -> list
     avoided: rows ``(breakdown, value, members, visits, km_avoided, co2_kg_avoided)``;
     ``breakdown`` is ``total`` (one row), ``mode`` (``value`` NULL when not given) or
     ``municipality``. Only car and public-transport commutes avoid kilometres."""
-    shared = _Shared(scope)
-    day = shared.local_day(Booking.checked_in_at)
-    start, end, _, _ = shared.bounds()
-    # Check-in opens 15 minutes before the start and closes at most a day after it.
-    visits = (
-        shared.bookings()
-        .add_columns(Booking.member_id, day.label("day"))
-        .where(
-            Booking.checked_in_at.is_not(None),
-            Booking.start >= scope.start - timedelta(days=1),
-            Booking.start < scope.end + timedelta(minutes=15),
-            Booking.checked_in_at >= start,
-            Booking.checked_in_at < end,
-        )
-        .group_by(Booking.member_id, day)
-        .subquery("visits")
-    )
-    per_member = (
-        select(visits.c.member_id, func.count().label("visits"))
-        .group_by(visits.c.member_id)
-        .subquery("member_visits")
-    )
+    per_member = _member_sums(scope, _live_visits, {"visits": "visit_days"}, "member_visits")
     km = case(
         (
             or_(*(Member.commute_mode == mode for mode in MOTORISED_MODES)),

@@ -1,4 +1,4 @@
-"""The statistics rollup: past bookings summed once, per quarter hour and per local day.
+"""The statistics rollup: past bookings summed once, per quarter hour, local day and month.
 
 A booking stops changing once its check-in window and its end have passed: it can no longer
 be cancelled, checked in or out, and its status as of now is final. Bookings start at the
@@ -16,12 +16,15 @@ bookings; the bookings from the seal on are read one by one as before:
   final status: the counts and rates of ``stats/bookings``;
 - ``stats_lead_days``: bookings per location, local start day and whole days of lead time:
   the first step of the median lead time (the second ranks the lead times of the middle
-  day(s), read from the bookings).
+  day(s), read from the bookings);
+- ``stats_member_months``: running totals per member up to the end of each whole local month
+  (bookings, booked seconds, distinct check-in days), per location and for every location
+  together: member groups, commute and the summary's members read a range's whole months as
+  two rows per member and only the days around them from the bookings. A month is added once
+  every booking touching it is sealed (:func:`app.stats.repository.last_sealed_month`).
 
-The figures are the same either way (every statistics test runs both ways). Figures keyed by
-member (member groups, commute, the members of the summary) and the companies' seat peaks
-still read the bookings: a member books on about as many distinct days as they have
-bookings, so per-member sums would be as many rows as the bookings themselves.
+The figures are the same either way (every statistics test runs both ways; the whole months
+are ``tests/stats/test_rollup.py``'s). The companies' seat peaks still read the bookings.
 
 - :func:`refresh` moves the seals up to :func:`seal_for` now, adding the newly sealed
   bookings; the app runs it at start-up and then every ``stats_rollup_interval_seconds``
@@ -59,6 +62,7 @@ from app.models import (
     Location,
     StatsSeal,
     stats_lead_days,
+    stats_member_months,
     stats_slot_deltas,
     stats_start_days,
 )
@@ -74,6 +78,7 @@ BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 LOCK_KEY = 0x73746174
 
 
+ROLLUP_TABLES = ("stats_slot_deltas", "stats_start_days", "stats_lead_days", "stats_member_months")
 #: The initial build reads the bookings a month at a time (each statement stays short).
 WINDOW = timedelta(days=31)
 #: The rollup's statements aggregate many rows once: larger hash tables, no JIT (PostgreSQL).
@@ -193,6 +198,73 @@ async def _seal(
         start = end
 
 
+async def _first_month(
+    session: AsyncSession, locations: Sequence[uuid.UUID], since: datetime
+) -> int | None:
+    """The first month to add for ``locations`` sealed up to ``since`` (None: none)."""
+    if since != BEGINNING:
+        return repository.last_sealed_month(since) + 1
+    first = await session.scalar(
+        select(func.min(Booking.start))
+        .join(Desk, Desk.id == Booking.desk_id)
+        .where(Desk.location_id.in_(locations))
+    )
+    # A day earlier: the local month of a start can begin before its UTC month.
+    return None if first is None else timeline.month_number((first - timedelta(days=1)).date())
+
+
+async def _seal_member_months(
+    session: AsyncSession,
+    work: Sequence[tuple[uuid.UUID, datetime]],
+    target: datetime,
+    now: datetime,
+) -> None:
+    """Add the whole months newly sealed to ``stats_member_months``: per location moved from
+    its seal in ``work`` to ``target``, and for every location together (only with two or
+    more; rebuilt whole when any location starts afresh: a new one, or one forgotten)."""
+    rows = (
+        await session.execute(
+            select(Location.id, Location.timezone, Location.opening_hours).order_by(Location.id)
+        )
+    ).all()
+    last = repository.last_sealed_month(target)
+    keys: list[tuple[uuid.UUID, list[Row[Any]], int | None]] = [
+        (row.id, [row], await _first_month(session, [row.id], since))
+        for row in rows
+        for location_id, since in work
+        if row.id == location_id
+    ]
+    if len(rows) > 1:
+        everywhere = [row.id for row in rows]
+        if any(since == BEGINNING for _, since in work):
+            months = stats_member_months.c
+            await session.execute(
+                delete(stats_member_months).where(months.location_id == repository.NIL)
+            )
+            first = await _first_month(session, everywhere, BEGINNING)
+        else:
+            first = await _first_month(session, everywhere, min(since for _, since in work))
+        keys.append((repository.NIL, list(rows), first))
+    for key, locations, first in keys:
+        for month in range(first if first is not None else last + 1, last + 1):
+            first_day, last_day = timeline.month_days(month)
+            calendars = [
+                timeline.location_calendar(
+                    index, row.id, row.timezone, row.opening_hours, first_day, last_day
+                )
+                for index, row in enumerate(locations)
+            ]
+            scope = timeline.scope(
+                first_day=first_day, last_day=last_day, now=now, locations=calendars
+            )
+            await session.execute(
+                insert(stats_member_months).from_select(
+                    [column.name for column in stats_member_months.c],
+                    repository.member_month_rows(scope, key),
+                )
+            )
+
+
 async def refresh(database: Database, now: datetime, *, enabled: bool = True) -> int:
     """Move every location's seal to :func:`seal_for` ``now`` (or, not ``enabled``, drop the
     rollup); how many locations changed. One transaction; concurrent refreshes wait."""
@@ -224,6 +296,10 @@ async def refresh(database: Database, now: datetime, *, enabled: bool = True) ->
             by_since.setdefault(since, []).append(location_id)
         for since, locations in by_since.items():
             await _seal(session, locations, since, target, now)
+        await _seal_member_months(session, work, target, now)
+        if session.get_bind().dialect.name == "postgresql":
+            # The planner's row counts of the sums (autovacuum would come later).
+            await session.execute(text(f"ANALYZE {', '.join(ROLLUP_TABLES)}"))
         moved = [location_id for location_id, _ in work]
         await session.execute(delete(StatsSeal).where(StatsSeal.location_id.in_(moved)))
         await session.execute(
@@ -240,4 +316,9 @@ async def forget(session: AsyncSession, location_id: uuid.UUID, *, locked: bool 
         await _lock(session)
     for table in (stats_slot_deltas, stats_start_days, stats_lead_days):
         await session.execute(delete(table).where(table.c.location_id == location_id))
+    # The months of every location included it.
+    months = stats_member_months.c
+    await session.execute(
+        delete(stats_member_months).where(months.location_id.in_([location_id, repository.NIL]))
+    )
     await session.execute(delete(StatsSeal).where(StatsSeal.location_id == location_id))

@@ -55,6 +55,18 @@ def day_number(day: date) -> int:
     return day.toordinal() - 1
 
 
+def month_number(day: date) -> int:
+    """Months since January of year 0: consecutive months are consecutive numbers."""
+    return day.year * 12 + day.month - 1
+
+
+def month_days(month: int) -> tuple[date, date]:
+    """The first and the last day of a month number."""
+    first = date(month // 12, month % 12 + 1, 1)
+    following = date((month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
 def day_of(number: int) -> date:
     return date.fromordinal(number + 1)
 
@@ -81,6 +93,9 @@ class Opening:
 class LocationCalendar:
     index: int
     location_id: uuid.UUID
+    timezone: str
+    #: The weekly opening hours as JSON (sorted keys), to compute the calendar of other ranges.
+    hours: str
     start: datetime
     end: datetime
     offsets: list[tuple[int, int, int]]
@@ -129,6 +144,22 @@ class Scope:
             if location.sealed_until is not None
         ]
 
+    def narrowed(self, first_day: date, last_day: date) -> "Scope":
+        """The same locations (and seals) over a part of the range."""
+        calendars = [
+            location_calendar(
+                location.index,
+                location.location_id,
+                location.timezone,
+                location.hours,
+                first_day,
+                last_day,
+                sealed_until=location.sealed_until,
+            )
+            for location in self.locations
+        ]
+        return scope(first_day=first_day, last_day=last_day, now=self.now, locations=calendars)
+
     def segments(self, location: LocationCalendar) -> list[Segment]:
         size = self.slot_seconds
         return [
@@ -172,17 +203,21 @@ def location_calendar(
     index: int,
     location_id: uuid.UUID,
     timezone: str,
-    opening_hours: list[dict[str, Any]],
+    opening_hours: list[dict[str, Any]] | str,
     first_day: date,
     last_day: date,
     sealed_until: datetime | None = None,
 ) -> LocationCalendar:
-    start, end, offsets, openings = _calendar(
-        timezone, json.dumps(opening_hours, sort_keys=True), first_day, last_day
-    )
+    """The calendar of a location over ``[first_day, last_day]``; ``opening_hours`` as stored,
+    or as the JSON of :attr:`LocationCalendar.hours`."""
+    if not isinstance(opening_hours, str):
+        opening_hours = json.dumps(opening_hours, sort_keys=True)
+    start, end, offsets, openings = _calendar(timezone, opening_hours, first_day, last_day)
     return LocationCalendar(
         index=index,
         location_id=location_id,
+        timezone=timezone,
+        hours=opening_hours,
         start=start,
         end=end,
         offsets=list(offsets),
