@@ -41,6 +41,7 @@ from app.core.db import create_engine
 from app.core.security import hash_password
 from app.locations.hours import minutes_of
 from app.models import Base
+from app.models.booking import lead_seconds_of
 from app.models.desk import WORKPLACE_KINDS
 
 #: Every synthetic member signs in with this password (one shared hash: hashing 40,000
@@ -789,6 +790,7 @@ class Generator:
             desk.kind in WORKPLACE_KINDS,
             check_in_until,
             created,
+            lead_seconds_of(start, created),
             checked_in,
             checked_out,
             cancelled,
@@ -808,6 +810,7 @@ BOOKING_COLUMNS = (
     "is_workplace",
     "check_in_until",
     "created_at",
+    "lead_seconds",
     "checked_in_at",
     "checked_out_at",
     "cancelled_at",

@@ -39,6 +39,7 @@ from app.desks import repository as desk_repository
 from app.locations import repository as location_repository
 from app.locations.hours import local_date, local_instant, opening_intervals
 from app.models import Booking, Desk, Location, Member
+from app.models.booking import lead_seconds_of
 from app.models.desk import WORKPLACE_KINDS
 from app.plans import service as plan_service
 
@@ -244,6 +245,7 @@ async def create(
         membership_id=membership_id,
         check_in_until=min(data.start + grace, data.end),
         created_at=now,
+        lead_seconds=lead_seconds_of(data.start, now),
         checked_in_at=None,
         checked_out_at=None,
         cancelled_at=None,

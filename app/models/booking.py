@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
@@ -10,6 +10,13 @@ from app.models.base import Base, UUIDPrimaryKey
 BOOKING_STATUSES = ("confirmed", "checked_in", "completed", "cancelled", "no_show")
 # Statuses that hold the desk. The exclusion constraints (migration 0001) use the same list.
 ACTIVE_STATUSES = ("confirmed", "checked_in")
+
+
+def lead_seconds_of(start: datetime, created_at: datetime) -> int:
+    """Whole seconds from ``created_at`` to ``start``, each instant's sub-seconds dropped (as
+    the statistics count every instant)."""
+    whole = start.replace(microsecond=0) - created_at.replace(microsecond=0)
+    return whole.days * 86_400 + whole.seconds
 
 
 class Booking(UUIDPrimaryKey, Base):
@@ -26,6 +33,8 @@ class Booking(UUIDPrimaryKey, Base):
         Index("ix_bookings_end", "end"),
         Index("ix_bookings_status_check_in_until", "status", "check_in_until"),
         Index("ix_bookings_company_id_local_date", "company_id", "local_date"),
+        # The median lead time ranks the bookings of its middle day of lead (migration 0008).
+        Index("ix_bookings_lead_seconds_start", "lead_seconds", "start"),
     )
 
     desk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("desks.id", ondelete="RESTRICT"))
@@ -44,6 +53,9 @@ class Booking(UUIDPrimaryKey, Base):
     # no-show.
     check_in_until: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # lead_seconds_of(start, created_at): the lead time the statistics count, stored so that
+    # an index finds the lead times of one day of lead.
+    lead_seconds: Mapped[int] = mapped_column(BigInteger)
     checked_in_at: Mapped[datetime | None]
     checked_out_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]

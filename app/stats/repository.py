@@ -17,6 +17,7 @@ number of bookings. Slots map to local days, periods and weekday × hour cells b
 arithmetic with the UTC offset of their segment.
 """
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -79,6 +80,8 @@ from app.stats.timeline import (
 LEAD_BUCKET_SECONDS = 86_400
 #: Modes whose avoided kilometres count (the others emit nothing to avoid).
 MOTORISED_MODES = ("car", "public_transport")
+#: No booking lasts longer (``max_duration_minutes`` is at most 1440).
+LONGEST_BOOKING = timedelta(days=1)
 NIL = uuid.UUID(int=0)
 
 
@@ -384,9 +387,14 @@ class _Shared:
         return columns.range_start, columns.range_end, columns.start_seconds, columns.end_seconds
 
     def overlapping(self) -> list[ColumnElement[bool]]:
-        """Bookings overlapping the range of their location."""
+        """Bookings overlapping the range of their location (with a bound on the start, so
+        that a range long past is found through ``ix_bookings_start``)."""
         start, end, _, _ = self.bounds()
-        bounds = [Booking.start < self.scope.end, Booking.end > self.scope.start]
+        bounds = [
+            Booking.start < self.scope.end,
+            Booking.end > self.scope.start,
+            Booking.start > self.scope.start - LONGEST_BOOKING,
+        ]
         return bounds if self.uniform else [*bounds, Booking.start < end, Booking.end > start]
 
     def starting_in_range(self) -> list[ColumnElement[bool]]:
@@ -750,8 +758,9 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
       lead times (start − created_at, seconds), for the median.
 
     The counts per status read the bookings from the seal on and the rollup's start days;
-    the median reads the lead times of the whole range twice: to count them per hour, then
-    to rank the few of the day(s) of lead holding the middle rank(s).
+    the median counts the lead times (``bookings.lead_seconds``) per whole day of lead from
+    the rollup and the bookings from the seal on, then ranks those of the day(s) of lead
+    holding the middle rank(s), found through their index.
     """
     shared = _Shared(scope)
     status = current_status(scope.now)
@@ -789,7 +798,7 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
         cast(null(), BigInteger).label("middle_count"),
     ).group_by(parts.c.status)
 
-    lead = seconds_of(Booking.start) - seconds_of(Booking.created_at)
+    lead = Booking.lead_seconds
     # Lead times are counted per whole day (the rollup's unit).
     bucket = lead // _int(LEAD_BUCKET_SECONDS)
     # The median without sorting every lead time: the bucket(s) holding the middle rank(s),
@@ -831,8 +840,10 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
     # The middle ranks are neighbours: no lead time lies between their buckets.
     middle_buckets = (
         select(
-            func.min(ranked_buckets.c.bucket).label("first"),
-            func.max(ranked_buckets.c.bucket).label("last"),
+            (func.min(ranked_buckets.c.bucket) * _int(LEAD_BUCKET_SECONDS)).label("first"),
+            ((func.max(ranked_buckets.c.bucket) + _int(1)) * _int(LEAD_BUCKET_SECONDS)).label(
+                "end"
+            ),
             func.min(ranked_buckets.c.before).label("before"),
             func.min(lower).label("lower"),
             func.min(upper).label("upper"),
@@ -843,14 +854,14 @@ def bookings_statements(scope: Scope) -> list[Select[Any]]:
     )
 
     def middle(name: str) -> ColumnElement[int]:
-        # Scalar subqueries (computed once, before the scan) rather than a join: PostgreSQL
-        # then filters the lead times in its parallel workers.
+        # Scalar subqueries (computed once, before the scan) rather than a join: the database
+        # then finds the lead times of those days through ix_bookings_lead_seconds_start.
         return select(middle_buckets.c[name]).scalar_subquery()
 
     leads = (
         shared.bookings()
         .add_columns(lead.label("lead"))
-        .where(*shared.starting_in_range(), bucket >= middle("first"), bucket <= middle("last"))
+        .where(*shared.starting_in_range(), lead >= middle("first"), lead < middle("end"))
         .subquery("middle_leads")
     )
     candidates = select(
@@ -1115,7 +1126,17 @@ def companies_statements(scope: Scope) -> list[Select[Any]]:
     first at the same instant (intervals are half-open); a day's peak is the largest count
     right after one of its starts. ``seat_days`` sums the peaks of open days, ``open_days``
     counts the days of the range on which a location in scope is open (closures excluded).
+
+    It reads neither now nor the rollup, so it is built once per range and calendars (an
+    analyst's dashboard asks for the same range again and again; building it took half as
+    long as running it).
     """
+    return [_companies_statement(timeline.Calendars.of(scope))]
+
+
+@functools.lru_cache(maxsize=32)
+def _companies_statement(calendars: timeline.Calendars) -> Select[Any]:
+    scope = calendars.scope
     shared = _Shared(scope)
     deltas = _table("seat_deltas", ["delta"], [(1,), (-1,)])
     at = case((deltas.c.delta == 1, Booking.start), else_=Booking.end)
@@ -1194,7 +1215,7 @@ def companies_statements(scope: Scope) -> list[Select[Any]]:
         .outerjoin(booked, booked.c.company_id == Company.id)
         .outerjoin(per_company, per_company.c.company_id == Company.id)
     )
-    return [statement]
+    return statement
 
 
 # --- what the rollup stores (app.stats.rollup) -------------------------------------------
@@ -1222,9 +1243,7 @@ def sealed_day_rows(
             Desk.location_id,
             current_status(history.now).label("status"),
             (seconds_of(Booking.end) - start).label("duration"),
-            ((start - seconds_of(Booking.created_at)) // _int(LEAD_BUCKET_SECONDS)).label(
-                "lead_day"
-            ),
+            (Booking.lead_seconds // _int(LEAD_BUCKET_SECONDS)).label("lead_day"),
             shared.local_day(Booking.start).label("day"),
         )
         .select_from(Booking)

@@ -168,6 +168,22 @@ class Scope:
         ]
 
 
+@dataclass(frozen=True)
+class Calendars:
+    """A scope as a cache key: its range and each location's calendar and seal, not now."""
+
+    key: tuple[Any, ...]
+    scope: Scope = dataclasses.field(compare=False, hash=False)
+
+    @classmethod
+    def of(cls, scope: Scope) -> "Calendars":
+        locations = tuple(
+            (loc.index, loc.location_id, loc.timezone, loc.hours, loc.sealed_until)
+            for loc in scope.locations
+        )
+        return cls((scope.first_day, scope.last_day, scope.slot_seconds, locations), scope)
+
+
 def _offset_at(zone: ZoneInfo, at: int) -> int:
     offset = instant(at).astimezone(zone).utcoffset()
     assert offset is not None

@@ -174,8 +174,8 @@ async def test_a_deadlock_at_the_insert_answers_booking_conflict(
         await live_db.execute("SET LOCAL deadlock_timeout = '60s'")
         await live_db.execute(
             'INSERT INTO bookings (id, desk_id, member_id, start, "end", status, is_workplace, '
-            "check_in_until, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, 'confirmed', true, $4, now())",
+            "check_in_until, created_at, lead_seconds) "
+            "VALUES ($1, $2, $3, $4, $5, 'confirmed', true, $4, now(), 0)",
             uuid.uuid4(),
             uuid.UUID(desk["id"]),
             uuid.UUID(rival.id),
