@@ -1004,7 +1004,7 @@ def sealed_months(scope: Scope) -> tuple[uuid.UUID, int, int] | None:
 
 def _member_sums(
     scope: Scope, live: Callable[[_Shared], Select[Any]], rollup: dict[str, str], name: str
-) -> Subquery:
+) -> CTE:
     """Per member, figures summed over the live parts of the range (``live(shared)``: rows
     ``(member_id, *figures)`` of members whose first figure is not 0) and the rollup's whole
     months: ``rollup`` maps each figure, in order, to its column there. The months are the
@@ -1012,7 +1012,7 @@ def _member_sums(
     parts, months = _member_parts(scope)
     selects = [live(_Shared(part, name=f"_{index}")) for index, part in enumerate(parts)]
     if months is None:
-        return selects[0].subquery(name)
+        return _materialized(selects[0], name)
     key, first, last = months
     rows = stats_member_months.c
     for month, sign in ((last, 1), (first - 1, -1)):
@@ -1024,15 +1024,20 @@ def _member_sums(
         )
     combined = union_all(*selects).subquery(f"{name}_parts")
     sums = {figure: cast(func.sum(combined.c[figure]), BigInteger) for figure in rollup}
-    return (
+    per_member = (
         select(combined.c.member_id, *(total.label(figure) for figure, total in sums.items()))
         .group_by(combined.c.member_id)
         .having(next(iter(sums.values())) > 0)
-        .subquery(name)
     )
+    return _materialized(per_member, name)
 
 
-def _per_member(scope: Scope) -> Subquery:
+def _materialized(statement: Select[Any], name: str) -> CTE:
+    """A CTE computed once (``AS MATERIALIZED``; SQLite and PostgreSQL know the keyword)."""
+    return statement.cte(name).prefix_with("MATERIALIZED")
+
+
+def _per_member(scope: Scope) -> CTE:
     """Per member with booked time in the range: ``(member_id, booked_seconds, bookings)``."""
     rollup = {"booked_seconds": "booked_seconds", "bookings": "bookings"}
     return _member_sums(scope, _live_per_member, rollup, "per_member")
