@@ -2,7 +2,7 @@
 
 A booking can no longer change once its end and its check-in window have passed. Those of a
 location that started before its *seal* (``stats_seals.sealed_until``) are summed into the
-three ``stats_*`` tables below and no longer read one by one; see :mod:`app.stats.rollup`.
+four ``stats_*`` tables below and no longer read one by one; see :mod:`app.stats.rollup`.
 
 The sums are derived data, written in bulk and read whole: plain tables without keys or
 constraints (each refresh adds rows; ``batch`` is the seal it reached, so readers sum several
