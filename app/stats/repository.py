@@ -1027,6 +1027,8 @@ def _member_sums(
     per_member = (
         select(combined.c.member_id, *(total.label(figure) for figure, total in sums.items()))
         .group_by(combined.c.member_id)
+        # Members with none in the range: their totals did not move. (A booking in a part
+        # has at least a minute in it: bookings never cross a local midnight.)
         .having(next(iter(sums.values())) > 0)
     )
     return _materialized(per_member, name)
