@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import math
 import os
 import statistics
 import sys
@@ -32,6 +33,9 @@ from bench import harness
 from bench.harness import Recorder, Site, Statement, log
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+#: Each statistic runs ``--stats-runs`` times, or more until both sides took about this long.
+STATS_SECONDS = 4.0
+MAX_RUNS = 60
 STATS_ENDPOINTS = (
     ("utilization", {"granularity": "day"}),
     ("utilization", {"granularity": "month"}),
@@ -320,12 +324,21 @@ class Recording:
 
 
 async def _time_pairs(
-    runs: int, ours: Callable[[], Awaitable[None]], raw: Callable[[], Awaitable[None]]
+    runs: int,
+    ours: Callable[[], Awaitable[None]],
+    raw: Callable[[], Awaitable[None]],
+    *,
+    least_seconds: float = 0,
 ) -> tuple[list[float], list[float]]:
     """Milliseconds of each run, HTTP and raw interleaved (both drift alike on a shared
-    machine); one untimed run of each first."""
+    machine); one untimed run of each first. With ``least_seconds``, more runs where a run is
+    quick: a few milliseconds of jitter would otherwise decide a ratio of short measures."""
+    began = time.perf_counter()
     await ours()
     await raw()
+    once = time.perf_counter() - began
+    if least_seconds:
+        runs = max(runs, min(MAX_RUNS, math.ceil(least_seconds / max(once, 1e-3))))
     timings: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
         for measure, into in ((ours, timings[0]), (raw, timings[1])):
@@ -538,13 +551,14 @@ async def _statistics(
             statements = await recording.stats(endpoint, query, extra)
             params = {"from": first.isoformat(), "to": last.isoformat(), **extra}
             name = f"stats/{endpoint}" + "".join(f" {v}" for v in extra.values())
-            log(f"{name}: {len(statements)} statements, {args.stats_runs} runs")
+            log(f"{name}: {len(statements)} statements, {args.stats_runs} runs or more")
             ours, raw = await _time_pairs(
                 args.stats_runs,
                 lambda endpoint=endpoint, params=params: _get(
                     client, f"/api/v1/stats/{endpoint}", params=params, headers=operator
                 ),
                 lambda statements=statements: harness.replay(connection, statements),
+                least_seconds=STATS_SECONDS,
             )
             rows.append(
                 Row(
