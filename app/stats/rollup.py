@@ -77,8 +77,9 @@ BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 #: PostgreSQL advisory lock key serialising refreshes and :func:`forget` ("stat" in ASCII).
 LOCK_KEY = 0x73746174
 
+#: The sums kept per location (``stats_member_months`` also keeps those of every location).
+LOCATION_SUMS = (stats_slot_deltas, stats_start_days, stats_lead_days)
 
-ROLLUP_TABLES = ("stats_slot_deltas", "stats_start_days", "stats_lead_days", "stats_member_months")
 #: The initial build reads the bookings a month at a time (each statement stays short).
 WINDOW = timedelta(days=31)
 #: The rollup's statements aggregate many rows once: larger hash tables, no JIT (PostgreSQL).
@@ -228,22 +229,22 @@ async def _seal_member_months(
         )
     ).all()
     last = repository.last_sealed_month(target)
+    since_of = dict(work)
     keys: list[tuple[uuid.UUID, list[Row[Any]], int | None]] = [
-        (row.id, [row], await _first_month(session, [row.id], since))
+        (row.id, [row], await _first_month(session, [row.id], since_of[row.id]))
         for row in rows
-        for location_id, since in work
-        if row.id == location_id
+        if row.id in since_of
     ]
     if len(rows) > 1:
         everywhere = [row.id for row in rows]
-        if any(since == BEGINNING for _, since in work):
+        if BEGINNING in since_of.values():
             months = stats_member_months.c
             await session.execute(
                 delete(stats_member_months).where(months.location_id == repository.NIL)
             )
             first = await _first_month(session, everywhere, BEGINNING)
         else:
-            first = await _first_month(session, everywhere, min(since for _, since in work))
+            first = await _first_month(session, everywhere, min(since_of.values()))
         keys.append((repository.NIL, list(rows), first))
     for key, locations, first in keys:
         for month in range(first if first is not None else last + 1, last + 1):
@@ -299,7 +300,8 @@ async def refresh(database: Database, now: datetime, *, enabled: bool = True) ->
         await _seal_member_months(session, work, target, now)
         if session.get_bind().dialect.name == "postgresql":
             # The planner's row counts of the sums (autovacuum would come later).
-            await session.execute(text(f"ANALYZE {', '.join(ROLLUP_TABLES)}"))
+            tables = (*LOCATION_SUMS, stats_member_months)
+            await session.execute(text(f"ANALYZE {', '.join(table.name for table in tables)}"))
         moved = [location_id for location_id, _ in work]
         await session.execute(delete(StatsSeal).where(StatsSeal.location_id.in_(moved)))
         await session.execute(
@@ -314,7 +316,7 @@ async def forget(session: AsyncSession, location_id: uuid.UUID, *, locked: bool 
     refresh rebuilds it."""
     if not locked:
         await _lock(session)
-    for table in (stats_slot_deltas, stats_start_days, stats_lead_days):
+    for table in LOCATION_SUMS:
         await session.execute(delete(table).where(table.c.location_id == location_id))
     # The months of every location included it.
     months = stats_member_months.c
