@@ -978,9 +978,7 @@ SEALED_MONTH_MARGIN = timedelta(days=2)
 
 def last_sealed_month(sealed_until: datetime) -> int:
     """The latest month number whose rows the rollup holds under a seal."""
-    limit = sealed_until.date() - SEALED_MONTH_MARGIN
-    month = timeline.month_number(limit)
-    return month if limit == timeline.month_days(month)[1] else month - 1
+    return timeline.last_whole_month(sealed_until.date() - SEALED_MONTH_MARGIN)
 
 
 def sealed_months(scope: Scope) -> tuple[uuid.UUID, int, int] | None:
@@ -994,9 +992,7 @@ def sealed_months(scope: Scope) -> tuple[uuid.UUID, int, int] | None:
     first = timeline.month_number(scope.first_day)
     if scope.first_day.day != 1:
         first += 1
-    last = timeline.month_number(scope.last_day)
-    if scope.last_day != timeline.month_days(last)[1]:
-        last -= 1
+    last = timeline.last_whole_month(scope.last_day)
     seal = min(location.sealed_until for location in locations if location.sealed_until)
     last = min(last, last_sealed_month(seal))
     return (key, first, last) if first <= last else None

@@ -38,7 +38,7 @@ are ``tests/stats/test_rollup.py``'s). The companies' seat peaks still read the 
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -147,6 +147,11 @@ def _history(rows: Sequence[Row[Any]], since: datetime, until: datetime, now: da
     day their bookings starting in ``[since, until)`` touch, with a day of margin (local days
     run up to 14 hours off UTC)."""
     first_day, last_day = (since - timedelta(days=1)).date(), (until + timedelta(days=3)).date()
+    return _scope(rows, first_day, last_day, now)
+
+
+def _scope(rows: Sequence[Row[Any]], first_day: date, last_day: date, now: datetime) -> Scope:
+    """A scope of the locations ``rows`` (id, timezone, opening_hours) over the days."""
     calendars = [
         timeline.location_calendar(
             index, row.id, row.timezone, row.opening_hours, first_day, last_day
@@ -154,6 +159,23 @@ def _history(rows: Sequence[Row[Any]], since: datetime, until: datetime, now: da
         for index, row in enumerate(rows)
     ]
     return timeline.scope(first_day=first_day, last_day=last_day, now=now, locations=calendars)
+
+
+async def _earliest_start(
+    session: AsyncSession,
+    locations: Sequence[uuid.UUID],
+    since: datetime = BEGINNING,
+    until: datetime | None = None,
+) -> datetime | None:
+    """The earliest start of a booking of ``locations`` in ``[since, until)``."""
+    statement = (
+        select(func.min(Booking.start))
+        .join(Desk, Desk.id == Booking.desk_id)
+        .where(Desk.location_id.in_(locations), Booking.start >= since)
+    )
+    if until is not None:
+        statement = statement.where(Booking.start < until)
+    return await session.scalar(statement)
 
 
 async def _seal(
@@ -165,11 +187,7 @@ async def _seal(
 ) -> None:
     """Add the bookings of ``locations`` starting in ``[since, until)`` to the rollup, a
     window of :data:`WINDOW` at a time (each its own ``batch``: the window's end)."""
-    first = await session.scalar(
-        select(func.min(Booking.start))
-        .join(Desk, Desk.id == Booking.desk_id)
-        .where(Desk.location_id.in_(locations), Booking.start >= since, Booking.start < until)
-    )
+    first = await _earliest_start(session, locations, since, until)
     if first is None:
         return
     calendars = (
@@ -205,11 +223,7 @@ async def _first_month(
     """The first month to add for ``locations`` sealed up to ``since`` (None: none)."""
     if since != BEGINNING:
         return repository.last_sealed_month(since) + 1
-    first = await session.scalar(
-        select(func.min(Booking.start))
-        .join(Desk, Desk.id == Booking.desk_id)
-        .where(Desk.location_id.in_(locations))
-    )
+    first = await _earliest_start(session, locations)
     # A day earlier: the local month of a start can begin before its UTC month.
     return None if first is None else timeline.month_number((first - timedelta(days=1)).date())
 
@@ -248,16 +262,7 @@ async def _seal_member_months(
         keys.append((repository.NIL, list(rows), first))
     for key, locations, first in keys:
         for month in range(first if first is not None else last + 1, last + 1):
-            first_day, last_day = timeline.month_days(month)
-            calendars = [
-                timeline.location_calendar(
-                    index, row.id, row.timezone, row.opening_hours, first_day, last_day
-                )
-                for index, row in enumerate(locations)
-            ]
-            scope = timeline.scope(
-                first_day=first_day, last_day=last_day, now=now, locations=calendars
-            )
+            scope = _scope(locations, *timeline.month_days(month), now)
             await session.execute(
                 insert(stats_member_months).from_select(
                     [column.name for column in stats_member_months.c],

@@ -67,6 +67,12 @@ def month_days(month: int) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+def last_whole_month(day: date) -> int:
+    """The number of the latest month that ends on or before ``day``."""
+    month = month_number(day)
+    return month if day == month_days(month)[1] else month - 1
+
+
 def day_of(number: int) -> date:
     return date.fromordinal(number + 1)
 
