@@ -122,11 +122,16 @@ class BookableDesk:
     timezone: str
     opening_hours: list[dict[str, Any]]
     booking_rules: dict[str, int]
+    #: the booking member is neither deactivated nor erased, as of their row's lock
+    member_active: bool
 
 
-# Built once: every booking asks. The scalar subquery takes the booking member's row lock in
-# the same round trip (PostgreSQL; SQLite serialises write transactions anyway). Plain columns,
-# not ORM objects: loading a Desk and a Location cost more CPU than the statement.
+# Built once: every booking asks. In the same round trip it takes the booking's two locks
+# (PostgreSQL; SQLite serialises write transactions anyway): the member's row FOR UPDATE, in
+# the scalar subquery, which reads the row as it is once locked, and the location's row
+# FOR KEY SHARE, which bookings share and a location's ordinary UPDATE does not wait for.
+# Plain columns, not ORM objects: loading a Desk and a Location cost more CPU than the
+# statement.
 _DESK_FOR_BOOKING = (
     select(
         Desk.id,
@@ -136,14 +141,15 @@ _DESK_FOR_BOOKING = (
         Location.timezone,
         Location.opening_hours,
         Location.booking_rules,
-        select(Member.id)
+        select(and_(Member.active, Member.email.is_not(None)))
         .where(Member.id == bindparam("member_id"))
         .with_for_update()
         .scalar_subquery()
-        .label("locked_member_id"),
+        .label("member_active"),
     )
     .join(Location, Location.id == Desk.location_id)
     .where(Desk.id == bindparam("desk_id"))
+    .with_for_update(read=True, key_share=True, of=Location)
 )
 _BY_IDEMPOTENCY_KEY = select(Booking).where(
     Booking.member_id == bindparam("member_id"), Booking.idempotency_key == bindparam("key")
@@ -153,8 +159,10 @@ _BY_IDEMPOTENCY_KEY = select(Booking).where(
 async def desk_for_booking(
     session: AsyncSession, *, desk_id: uuid.UUID, member_id: uuid.UUID
 ) -> BookableDesk | None:
-    """The desk and its location, read in one statement that also locks the member's row:
-    one booking request of a member at a time, so the quota and the idempotency key are exact.
+    """The desk and its location, read in one statement that also locks the member's row
+    (one booking request of a member at a time, so the quota and the idempotency key are
+    exact; an erasure or an employee's removal waits for it, see :func:`lock_member`) and
+    shares the location's (a closure waits for it, see :func:`lock_location`).
     No row (and no lock) when the desk does not exist."""
     values = {"desk_id": desk_id, "member_id": member_id}
     row = (await execute_plain(session, _DESK_FOR_BOOKING, values)).first()
@@ -168,7 +176,30 @@ async def desk_for_booking(
         timezone=row.timezone,
         opening_hours=row.opening_hours,
         booking_rules=row.booking_rules,
+        member_active=bool(row.member_active),
     )
+
+
+async def lock_member(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
+    """The member's row, locked as a booking of the member locks it (PostgreSQL; SQLite
+    serialises writes anyway) and read fresh: a change of what bookings of the member may be
+    (erasure, an employee's removal) takes it first, so bookings racing it either are stored
+    before it and seen by it, or come after it and see the change."""
+    statement = (
+        select(Member)
+        .where(Member.id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def lock_location(session: AsyncSession, location_id: uuid.UUID) -> None:
+    """Lock the location's row against every booking there (which shares it, see
+    :func:`desk_for_booking`) until the transaction ends: a closure takes it before it is
+    stored, so bookings racing it either are stored before it and cancelled by it, or come
+    after it and see it."""
+    await session.execute(select(Location.id).where(Location.id == location_id).with_for_update())
 
 
 _INSERT = insert(Booking)
@@ -279,14 +310,16 @@ async def settle(
 async def cancel_between(
     session: AsyncSession, *, location_id: uuid.UUID, start: datetime, end: datetime, now: datetime
 ) -> int:
-    """Cancel the location's bookings that start in ``[start, end)`` and still hold a desk."""
+    """Cancel the location's confirmed bookings that start in ``[start, end)`` and have not
+    started: a booking under way or checked in is left alone."""
     result = await session.execute(
         update(Booking)
         .where(
             Booking.desk_id.in_(select(Desk.id).where(Desk.location_id == location_id)),
             Booking.start >= start,
             Booking.start < end,
-            holds_desk(now),
+            Booking.start > now,
+            Booking.status == "confirmed",
         )
         .values(status="cancelled", cancelled_at=now)
         .execution_options(synchronize_session=False)

@@ -7,6 +7,15 @@ requests race; the loser's insert fails and is answered 409 like the checks belo
 the write transaction is ``BEGIN IMMEDIATE``, so the checks and the insert run alone.
 The company seat rule is :func:`app.companies.service.claim_seat` (it locks the company row),
 plan entitlement :func:`app.plans.service.claim_day`; both run inside :func:`create`.
+
+The lock order on PostgreSQL (SQLite serialises writers instead). A booking takes, in its first
+statement, the member's row FOR UPDATE and then the location's FOR KEY SHARE, later the
+company's row (the seat rule); whatever changes what a booking may be takes one of these
+first, before it writes, and nothing else: an erasure or an employee's removal the member's
+row (:func:`repository.lock_member`), a closure the location's FOR UPDATE
+(:func:`repository.lock_location`). Each later statement of a booking reads anew (READ
+COMMITTED), so a booking either commits before such a change, which then sees it, or sees the
+change committed.
 """
 
 import hashlib
@@ -31,6 +40,7 @@ from app.core.errors import (
     Forbidden,
     IdempotencyKeyReused,
     MemberDoubleBooked,
+    NotAuthenticated,
     NotFound,
     OutsideOpeningHours,
     ValidationFailed,
@@ -118,10 +128,14 @@ async def check_bookable_interval(
 async def desk_for_booking(
     session: AsyncSession, *, desk_id: uuid.UUID, member_id: uuid.UUID
 ) -> repository.BookableDesk:
-    """The desk and its location (404 when there is no such desk); locks the member's row."""
+    """The desk and its location (404 when there is no such desk); locks the member's row
+    and shares the location's. A member erased or deactivated since they were authenticated
+    is refused as their token now would be (401)."""
     found = await repository.desk_for_booking(session, desk_id=desk_id, member_id=member_id)
     if found is None:
         raise NotFound("No such desk.")
+    if not found.member_active:
+        raise NotAuthenticated("The account is not active.")
     return found
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.bookings import repository as booking_repository
 from app.companies import repository
 from app.companies.schemas import (
     CompanyCreate,
@@ -239,6 +240,9 @@ async def remove_employee(
 ) -> int:
     """The member stops being an employee; their bookings that have not started become
     private (they no longer use the company's seats). Returns how many changed."""
+    # The lock a booking of the member takes: bookings racing the removal are either stored
+    # before it, and made private below, or wait for it and book privately.
+    await booking_repository.lock_member(session, member_id)
     employment = await repository.employment(session, company.id, member_id)
     if employment is None:
         raise NotFound("No such employee.")

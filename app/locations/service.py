@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.bookings import repository as booking_repository
 from app.bookings import service as booking_service
 from app.core.errors import Conflict, ValidationFailed
 from app.locations.hours import local_instant
@@ -74,8 +75,11 @@ async def close_day(
 ) -> tuple[Closure, int]:
     """Close the location for a local day; its active bookings are cancelled.
 
-    Returns the closure and how many bookings it cancelled.
+    Returns the closure and how many bookings it cancelled. Bookings that have started or
+    are checked in stay. The location's lock comes first: a booking racing the closure either
+    waits for it and then sees the closure, or is committed before it and cancelled.
     """
+    await booking_repository.lock_location(session, location.id)
     closure = Closure(location_id=location.id, date=data.date, reason=data.reason)
     session.add(closure)
     try:

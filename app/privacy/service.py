@@ -154,6 +154,9 @@ async def erase(session: AsyncSession, *, member: Member, actor: Member) -> int:
     last_operator = member.role == "operator" and member.active
     if last_operator and await member_repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be erased.")
+    # The lock a booking of the member takes: bookings racing the erasure are either stored
+    # before it, and cancelled below, or wait for it and are refused.
+    await booking_repository.lock_member(session, member.id)
     now = clock.now()
     cancelled = await session.execute(
         update(Booking)

@@ -3,9 +3,12 @@
 import uuid
 from zoneinfo import ZoneInfo
 
-from tests.factories import Api, assert_problem, booked, close_day, local
+from app.core import clock
+from tests.factories import Api, assert_problem, at_local, booked, booking_action, close_day, local
 
 LOCATIONS = "/api/v1/locations"
+#: The frozen clock's day (tests/conftest.py NOW: 08:00 in Berlin).
+MONDAY = "2030-01-07"
 TUESDAY = "2030-01-08"
 WEDNESDAY = "2030-01-09"
 
@@ -276,3 +279,31 @@ async def test_a_closure_day_is_a_day_of_the_location_time_zone(api: Api) -> Non
 
     assert response.json()["cancelled_bookings"] == 1
     assert await status_of(api, late.json()["id"]) == "cancelled"
+
+
+async def test_a_closure_of_today_leaves_a_checked_in_booking_alone(api: Api) -> None:
+    location = await api.location()
+    desk = await api.desk(location["id"])
+    member = await api.member()
+    checked_in = await booked(api, member, desk["id"], MONDAY, "08:00", "12:00")
+    await booking_action(api, member, checked_in, "check-in")
+    later = await booked(api, member, desk["id"], MONDAY, "14:00", "16:00")
+    clock.set_now(at_local(MONDAY, "09:00"))
+
+    response = await close_day(api, location["id"], MONDAY)
+
+    assert response.json()["cancelled_bookings"] == 1
+    assert await status_of(api, checked_in["id"]) == "checked_in"
+    assert await status_of(api, later["id"]) == "cancelled"
+
+
+async def test_a_closure_of_today_leaves_a_started_booking_alone(api: Api) -> None:
+    location = await api.location()
+    desk = await api.desk(location["id"])
+    started = await booked(api, await api.member(), desk["id"], MONDAY, "08:00", "12:00")
+    clock.set_now(at_local(MONDAY, "08:10"))
+
+    response = await close_day(api, location["id"], MONDAY)
+
+    assert response.json()["cancelled_bookings"] == 0
+    assert await status_of(api, started["id"]) == "confirmed"
