@@ -1,8 +1,6 @@
 import uuid
-from datetime import date, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, status
+from fastapi import APIRouter, BackgroundTasks, status
 
 from app.auth.dependencies import CurrentMember
 from app.companies import repository, service
@@ -20,6 +18,7 @@ from app.companies.schemas import (
     InvitationRead,
 )
 from app.core import clock
+from app.core.dates import DateRangeQuery
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
 from app.core.errors import (
@@ -32,7 +31,6 @@ from app.core.errors import (
 )
 from app.core.notifications import Notifications, deliver
 from app.core.pagination import Page, Pagination, page_of, paginate
-from app.core.schemas import CalendarDate
 from app.models import Invitation
 
 router = APIRouter(
@@ -45,14 +43,6 @@ invitations_router = APIRouter(
     tags=["companies"],
     responses=problem_responses(NotAuthenticated, ValidationFailed),
 )
-MAX_USAGE_YEARS = 3
-
-
-def _years_later(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (29 February becomes 28 February)."""
-    if (day.month, day.day) == (2, 29):
-        day = day - timedelta(days=1)
-    return day.replace(year=day.year + years)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a company")
@@ -251,13 +241,12 @@ async def remove_employee(
 async def company_usage(
     access: AdministeredCompany,
     session: DbSession,
-    from_: Annotated[CalendarDate, Query(alias="from", description="First local day.")],
-    to: Annotated[CalendarDate, Query(description="Last local day (inclusive).")],
+    period: DateRangeQuery,
 ) -> CompanyUsage:
     """For the company's admins and operators (employees: 403). Aggregates only: no member
     ids, names or per-employee presence. Days are local days of the bookings' locations,
-    `from` to `to` inclusive, every day listed; `to` before `from` or a range over three
-    years answers 422. Per day:
+    `from` to `to` inclusive, every day listed; `to` before `from` or a range of three
+    years or more answers 422. Per day:
 
     * `seats`: the company's current seats (seat changes are in the audit trail);
     * `booked_hours`: the summed length of the company's bookings that are not cancelled;
@@ -267,11 +256,9 @@ async def company_usage(
 
     `total`: `booked_hours` summed, the highest peak, `seat_days_used` (the days' peaks
     summed) and `seat_utilization` = seat_days_used / (seats × days)."""
-    if to < from_:
-        raise ValidationFailed("`to` must not be before `from`.")
-    if to > _years_later(from_, MAX_USAGE_YEARS):
-        raise ValidationFailed("The range may span at most three years.")
-    return await service.usage(session, company=access.company, first=from_, last=to)
+    return await service.usage(
+        session, company=access.company, first=period.first, last=period.last
+    )
 
 
 @invitations_router.post(

@@ -2,15 +2,13 @@
 stated needs with the pilot's measured usage."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
-from app.core.errors import ValidationFailed
+from app.core.dates import DateRange
 from app.members.schemas import MemberGroupName
 from app.models import (
     SurveyContact,
@@ -43,9 +41,6 @@ GROUPS: tuple[str, ...] = get_args(MemberGroupName)
 #: histogram bin edges; each bin is [from, to), the last one includes its upper edge
 COMMUTE_KM_EDGES = (0, 5, 10, 20, 30, 50, 100, 300)
 PRICE_EDGES = (0, 5, 10, 15, 20, 30, 50, 100)
-MAX_RANGE_YEARS = 3
-#: like the statistics: this century only (earlier calendars use odd historic offsets)
-EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 #: figures are rounded to this many decimals (float noise only)
 DIGITS = 9
 #: answers are dated by the day of submission in the pilot's time zone
@@ -53,40 +48,6 @@ SURVEY_TIMEZONE = localtime.BERLIN
 
 
 # --- ranges -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DateRange:
-    first: date
-    last: date
-
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February, as the statistics: 1 March
-        return date(day.year + years, 3, 1)
-
-
-def date_range(first: date | None, last: date | None) -> DateRange:
-    """``from``–``to`` inclusive; ``to`` defaults to today (Berlin), ``from`` to the earliest
-    day allowed (three years before ``to``). ``to`` before ``from`` or more than three years
-    answer 422, as do dates outside 2000–2099."""
-    today = clock.now().astimezone(ZoneInfo(SURVEY_TIMEZONE)).date()
-    for day in (first, last):
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise ValidationFailed(f"Dates must lie between {EARLIEST} and {LATEST}.")
-    last = last or (max(first, today) if first else today)
-    first = first or max(EARLIEST, _years_later(last, -MAX_RANGE_YEARS) + timedelta(days=1))
-    if last < first:
-        raise ValidationFailed("`to` must not be before `from`.")
-    if last >= _years_later(first, MAX_RANGE_YEARS):
-        raise ValidationFailed("The range may cover at most three years.")
-    return DateRange(first, last)
 
 
 def _bounds(period: DateRange) -> tuple[Any, Any]:
