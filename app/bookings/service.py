@@ -343,7 +343,8 @@ async def check_out(session: AsyncSession, *, booking: Booking, caller: Member) 
 async def cancel_at_location(
     session: AsyncSession, *, location_id: uuid.UUID, start: datetime, end: datetime
 ) -> int:
-    """Cancel every active booking of the location starting in ``[start, end)`` (a closure)."""
+    """Cancel the location's confirmed bookings starting in ``[start, end)`` that have not
+    started (a closure); bookings under way or checked in stay."""
     return await repository.cancel_between(
         session, location_id=location_id, start=start, end=end, now=clock.now()
     )
