@@ -10,9 +10,9 @@ plan entitlement :func:`app.plans.service.claim_day`; both run inside :func:`cre
 
 The lock order on PostgreSQL (SQLite serialises writers instead). A booking takes, in its first
 statement, the member's row FOR UPDATE and then the location's FOR KEY SHARE, later the
-company's row (the seat rule); whatever changes what a booking may be takes one of these
-first, before it writes, and nothing else: an erasure or an employee's removal the member's
-row (:func:`repository.lock_member`), a closure the location's FOR UPDATE
+company's row (the seat rule). Whatever changes what a booking may be takes one of these
+before any other lock or write: an erasure or an employee's removal the member's row
+(:func:`repository.lock_member`), a closure the location's FOR UPDATE
 (:func:`repository.lock_location`). Each later statement of a booking reads anew (READ
 COMMITTED), so a booking either commits before such a change, which then sees it, or sees the
 change committed.
@@ -343,7 +343,8 @@ async def check_out(session: AsyncSession, *, booking: Booking, caller: Member) 
 async def cancel_at_location(
     session: AsyncSession, *, location_id: uuid.UUID, start: datetime, end: datetime
 ) -> int:
-    """Cancel every active booking of the location starting in ``[start, end)`` (a closure)."""
+    """Cancel the location's confirmed bookings starting in ``[start, end)`` that have not
+    started (a closure); bookings under way or checked in stay."""
     return await repository.cancel_between(
         session, location_id=location_id, start=start, end=end, now=clock.now()
     )

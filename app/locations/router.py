@@ -105,8 +105,9 @@ async def list_closures(
 async def create_closure(
     body: ClosureCreate, location: ValidLocation, session: DbSession, actor: OperatorOnly
 ) -> ClosureCreated:
-    """The day is a local date of the location. Its active bookings are cancelled; the
-    answer says how many. A second closure of the same day answers 409."""
+    """The day is a local date of the location. Its confirmed bookings that have not started
+    are cancelled (the answer says how many); bookings under way or checked in stay. A second
+    closure of the same day answers 409."""
     closure, cancelled = await service.close_day(session, actor=actor, location=location, data=body)
     return ClosureCreated(
         **ClosureRead.model_validate(closure).model_dump(), cancelled_bookings=cancelled

@@ -73,11 +73,12 @@ def _merged_rules(stored: dict[str, int], sent: dict[str, int]) -> dict[str, int
 async def close_day(
     session: AsyncSession, *, actor: Member, location: Location, data: ClosureCreate
 ) -> tuple[Closure, int]:
-    """Close the location for a local day; its active bookings are cancelled.
+    """Close the location for a local day; its confirmed bookings that have not started are
+    cancelled, bookings under way or checked in stay.
 
-    Returns the closure and how many bookings it cancelled. Bookings that have started or
-    are checked in stay. The location's lock comes first: a booking racing the closure either
-    waits for it and then sees the closure, or is committed before it and cancelled.
+    Returns the closure and how many bookings it cancelled. The location's lock comes first:
+    a booking racing the closure either waits for it and then sees the closure, or is
+    committed before it and cancelled.
     """
     await booking_repository.lock_location(session, location.id)
     closure = Closure(location_id=location.id, date=data.date, reason=data.reason)

@@ -2,18 +2,25 @@
 employee's removal fired at the same moment as many bookings, against a uvicorn with two
 worker processes on PostgreSQL; the database is then checked for what the rule forbids."""
 
+import asyncio
 import uuid
 from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from tests.companies.support import COMPANIES, active_company
-from tests.factories import Api, Member, local
+from tests.factories import Api, Member, assert_problem, local
 from tests.live.support import ALL_DAY, LiveServer, fire_at_once, future_day
-from tests.live.test_booking_concurrency import booking_request, members, outcomes
+from tests.live.test_booking_concurrency import (
+    booking_request,
+    members,
+    outcomes,
+    wait_for_lock_wait,
+)
 from tests.live.test_company_seats_concurrency import staff
 
 pytestmark = pytest.mark.live
@@ -164,3 +171,81 @@ async def test_no_future_booking_of_a_removed_employee_carries_the_company(
             uuid.UUID(company["id"]),
         )
         assert with_company == 0
+
+
+#: How the booking's first statement, the one that takes its locks, starts.
+BOOKING_LOCKS = "SELECT desks.id"
+
+
+async def test_a_booking_waiting_for_a_closure_sees_it(
+    live_server: LiveServer, live_api: Api, live_db: Any
+) -> None:
+    """Staged: a transaction locks the location as a closure does and stores the closure;
+    a booking of that day must wait for the lock, and then see the committed closure."""
+    location = await live_api.location(opening_hours=ALL_DAY)
+    desk = await live_api.desk(location["id"])
+    member = await live_api.member()
+    day = future_day(7)
+    observer = await asyncpg.connect(live_server.database_url, timeout=10)
+    try:
+        async with live_db.transaction():
+            await live_db.execute(
+                "SELECT id FROM locations WHERE id = $1 FOR UPDATE", uuid.UUID(location["id"])
+            )
+            await live_db.execute(
+                "INSERT INTO closures (id, location_id, date, reason) VALUES ($1, $2, $3, $4)",
+                uuid.uuid4(),
+                uuid.UUID(location["id"]),
+                day,
+                "Rohrbruch",
+            )
+            request = asyncio.create_task(
+                live_api.book(member, desk["id"], local(day, "10:00"), local(day, "12:00"))
+            )
+            await wait_for_lock_wait(observer, BOOKING_LOCKS)
+        response = await request
+    finally:
+        await observer.close()
+
+    assert_problem(response, 422, "outside-opening-hours")
+    assert (
+        await live_db.fetchval(
+            "SELECT count(*) FROM bookings WHERE member_id = $1", uuid.UUID(member.id)
+        )
+        == 0
+    )
+
+
+async def test_a_booking_waiting_for_an_erasure_is_refused(
+    live_server: LiveServer, live_api: Api, live_db: Any
+) -> None:
+    """Staged: a transaction erases the member's row while their booking request, already
+    past authentication, waits for the row's lock; the booking must then be refused as the
+    erased account's token would be."""
+    location = await live_api.location(opening_hours=ALL_DAY)
+    desk = await live_api.desk(location["id"])
+    member = await live_api.member()
+    day = future_day(7)
+    observer = await asyncpg.connect(live_server.database_url, timeout=10)
+    try:
+        async with live_db.transaction():
+            await live_db.execute(
+                "UPDATE members SET email = NULL, password_hash = NULL, active = false, "
+                "erased_at = now() WHERE id = $1",
+                uuid.UUID(member.id),
+            )
+            request = asyncio.create_task(
+                live_api.book(member, desk["id"], local(day, "10:00"), local(day, "12:00"))
+            )
+            await wait_for_lock_wait(observer, BOOKING_LOCKS)
+        response = await request
+    finally:
+        await observer.close()
+
+    assert_problem(response, 401, "not-authenticated")
+    assert (
+        await live_db.fetchval(
+            "SELECT count(*) FROM bookings WHERE member_id = $1", uuid.UUID(member.id)
+        )
+        == 0
+    )
