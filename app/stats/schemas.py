@@ -11,7 +11,6 @@ from app.core.schemas import ResponseSchema
 
 Granularity = Literal["day", "week", "month"]
 DeskKind = Literal["desk", "meeting_room", "parent_child_room"]
-OutputFormat = Literal["json", "csv"]
 
 
 @dataclass(frozen=True)

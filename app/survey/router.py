@@ -1,6 +1,7 @@
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.auth.dependencies import AnalystOrOperator
+from app.core.csv import CSV_RESPONSE, Format, csv_response
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
 from app.core.errors import (
@@ -12,7 +13,6 @@ from app.core.errors import (
 )
 from app.core.rate_limit import public_form_limit
 from app.survey import service
-from app.survey.csv_export import CSV_RESPONSE, Format, csv_response, wants_csv
 from app.survey.dependencies import Period
 from app.survey.schemas import NeedsVsUsage, SurveyAnswer, SurveySubmitted, SurveySummary
 
@@ -50,11 +50,10 @@ async def submit_answer(body: SurveyAnswer, session: DbSession) -> SurveySubmitt
 )
 async def survey_summary(
     _caller: AnalystOrOperator,
-    request: Request,
     session: DbSession,
     settings: AppSettings,
     period: Period,
-    format: Format = None,
+    output: Format,
 ) -> Response | SurveySummary:
     """The answers submitted on the local days `from`–`to` (Europe/Berlin, inclusive; dates
     2000–2099, less than three years apart; by default the three years up to today).
@@ -78,9 +77,9 @@ async def survey_summary(
     each, oldest first — `submitted_on` (local date), the answers' fields, `groups` and
     `needs` separated by `;`. Never contact data.
     """
-    if wants_csv(request, format):
+    if output == "csv":
         rows = await service.answer_rows(session, period=period)
-        return csv_response(service.CSV_COLUMNS, rows, "survey-answers.csv")
+        return csv_response("survey-answers", service.CSV_COLUMNS, rows)
     return await service.summary(session, period=period, k=settings.stats_min_group_size)
 
 
@@ -106,11 +105,10 @@ NEEDS_VS_USAGE_COLUMNS = (
 )
 async def needs_vs_usage(
     _caller: AnalystOrOperator,
-    request: Request,
     session: DbSession,
     settings: AppSettings,
     period: Period,
-    format: Format = None,
+    output: Format,
 ) -> Response | NeedsVsUsage:
     """The survey's stated groups, municipalities and commutes beside what the pilot measured,
     over the local days `from`–`to` (inclusive; survey answers by their day of submission in
@@ -141,7 +139,7 @@ async def needs_vs_usage(
     and per municipality (`dimension` = `municipality`).
     """
     result = await service.needs_vs_usage(session, period=period, k=settings.stats_min_group_size)
-    if not wants_csv(request, format):
+    if output != "csv":
         return result
     rows = [
         ["group", row.group, *[getattr(row, c) for c in NEEDS_VS_USAGE_COLUMNS[2:]]]
@@ -150,4 +148,4 @@ async def needs_vs_usage(
         ["municipality", row.municipality, *[getattr(row, c) for c in NEEDS_VS_USAGE_COLUMNS[2:]]]
         for row in result.by_municipality
     ]
-    return csv_response(NEEDS_VS_USAGE_COLUMNS, rows, "needs-vs-usage.csv")
+    return csv_response("needs-vs-usage", NEEDS_VS_USAGE_COLUMNS, rows)
