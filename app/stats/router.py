@@ -188,7 +188,9 @@ K_ANONYMITY = """
 distinct members has its figures null and `"suppressed": true`; when exactly one row of a
 breakdown is suppressed, the next-smallest non-zero row is suppressed too, so no row can be
 recovered from the total by subtraction. Rows with zero members are listed as 0 and not
-suppressed; totals are published. Erased members still count through their anonymous
+suppressed; totals are published. In `by_municipality` (free text) the suppressed rows are
+folded into one last row `{"municipality": null, "suppressed": true}`, so that their names are
+not shown. Erased members still count through their anonymous
 statistics profile.
 """
 

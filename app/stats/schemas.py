@@ -93,7 +93,9 @@ class ModeRow(CommuteFigures):
 
 
 class MunicipalityRow(CommuteFigures):
-    municipality: str
+    municipality: str | None = Field(
+        description="A home municipality; null on the one row that folds the suppressed ones."
+    )
 
 
 class CommuteRead(ResponseSchema):

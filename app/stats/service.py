@@ -4,7 +4,7 @@ Python never counts bookings here: it computes calendars (``timeline``), turns a
 seconds into hours and ratios, and applies k-anonymity to the few breakdown rows.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.core import clock
+from app.core.anonymity import Breakdown, k_anonymous, published
 from app.core.config import Settings
 from app.models import Location, StatsSeal
 from app.models.booking import BOOKING_STATUSES
@@ -261,34 +262,6 @@ async def bookings(session: AsyncSession, *, query: StatsQuery) -> BookingFigure
     return await _booking_figures(session, await load_scope(session, query))
 
 
-@dataclass
-class Breakdown:
-    """A breakdown row before k-anonymity: ``members`` decides, ``figures`` may be hidden."""
-
-    key: str
-    members: int
-    figures: dict[str, Any]
-    suppressed: bool = False
-
-
-def k_anonymous(rows: list[Breakdown], k: int) -> list[Breakdown]:
-    """Suppress the rows of fewer than ``k`` (but some) members; when that is exactly one row,
-    also the next-smallest non-zero row, so the total cannot give the first one away."""
-    for row in rows:
-        row.suppressed = 0 < row.members < k
-    if sum(row.suppressed for row in rows) == 1:
-        others = [row for row in rows if row.members > 0 and not row.suppressed]
-        if others:
-            min(others, key=lambda row: (row.members, row.key)).suppressed = True
-    return rows
-
-
-def _published(row: Breakdown, build: Callable[..., T], **key: Any) -> T:
-    if row.suppressed:
-        return build(**key, members=None, **dict.fromkeys(row.figures), suppressed=True)
-    return build(**key, members=row.members, **row.figures, suppressed=False)
-
-
 async def member_groups(
     session: AsyncSession, *, query: StatsQuery, settings: Settings
 ) -> MemberGroupsRead:
@@ -298,13 +271,15 @@ async def member_groups(
     rows = [
         Breakdown(
             key=row.group,
-            members=int(row.members),
+            count=int(row.members),
             figures={"bookings": int(row.bookings), "booked_hours": _hours(row.booked_seconds)},
         )
         for row in await _rows(session, statement)
     ]
     k_anonymous(rows, settings.stats_min_group_size)
-    return MemberGroupsRead(groups=[_published(row, GroupRow, group=row.key) for row in rows])
+    return MemberGroupsRead(
+        groups=[GroupRow(**published(row, key="group", count="members")) for row in rows]
+    )
 
 
 def _commute_figures(visits: Any, km: Any, co2: Any) -> dict[str, Any]:
@@ -326,7 +301,7 @@ async def _commute(session: AsyncSession, scope: Scope, settings: Settings) -> _
     (statement,) = repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings))
     total = _commute_figures(0, 0, 0)
     modes = {
-        mode: Breakdown(key=mode, members=0, figures=_commute_figures(0, 0, 0))
+        mode: Breakdown(key=mode, count=0, figures=_commute_figures(0, 0, 0))
         for mode in (*COMMUTE_MODES, UNKNOWN_MODE)
     }
     municipalities: list[Breakdown] = []
@@ -336,17 +311,15 @@ async def _commute(session: AsyncSession, scope: Scope, settings: Settings) -> _
             total = figures
         elif row.breakdown == "mode":
             key = UNKNOWN_MODE if row.value is None else row.value
-            modes[key] = Breakdown(key=key, members=int(row.members), figures=figures)
+            modes[key] = Breakdown(key=key, count=int(row.members), figures=figures)
         else:
-            municipalities.append(
-                Breakdown(key=row.value, members=int(row.members), figures=figures)
-            )
-    municipalities.sort(key=lambda row: row.key)
+            municipalities.append(Breakdown(key=row.value, count=int(row.members), figures=figures))
+    municipalities.sort(key=lambda row: str(row.key))
     k = settings.stats_min_group_size
     return _Commute(
         total=total,
         modes=k_anonymous(list(modes.values()), k),
-        municipalities=k_anonymous(municipalities, k),
+        municipalities=k_anonymous(municipalities, k, free_text=True),
     )
 
 
@@ -355,9 +328,10 @@ async def commute(session: AsyncSession, *, query: StatsQuery, settings: Setting
     figures = await _commute(session, await load_scope(session, query), settings)
     return CommuteRead(
         **figures.total,
-        by_mode=[_published(row, ModeRow, mode=row.key) for row in figures.modes],
+        by_mode=[ModeRow(**published(row, key="mode", count="members")) for row in figures.modes],
         by_municipality=[
-            _published(row, MunicipalityRow, municipality=row.key) for row in figures.municipalities
+            MunicipalityRow(**published(row, key="municipality", count="members"))
+            for row in figures.municipalities
         ],
     )
 

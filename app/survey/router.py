@@ -66,7 +66,10 @@ async def survey_summary(
       answer counts in each group it names): answers per row, **k-anonymous** with
       k = `COWORKING_STATS_MIN_GROUP_SIZE`: a row with 1 to k−1 answers has
       `responses: null, suppressed: true`; when exactly one row is suppressed, the
-      next-smallest non-zero row is suppressed too. Zero rows are shown.
+      next-smallest non-zero row is suppressed too. Zero rows are shown. The suppressed
+      municipalities (free text) are folded into one last row
+      `{"municipality": null, "responses": null, "suppressed": true}`: their names are not
+      shown.
     * `commute_km` (one-way) and `price_per_day_eur`: `mean` and `median` (the mean of the
       two middle values for an even count; `null` without answers) and a histogram of fixed
       bins `[from, to)`, the last bin including its upper edge — km: 0, 5, 10, 20, 30, 50,

@@ -137,7 +137,9 @@ class NeedCount(ResponseSchema):
 
 
 class MunicipalityCount(ResponseSchema):
-    municipality: str
+    municipality: str | None = Field(
+        description="A home municipality; null on the one row that folds the suppressed ones."
+    )
     responses: int | None
     suppressed: bool
 

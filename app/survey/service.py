@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
+from app.core.anonymity import Breakdown, k_anonymous, published, suppressed
 from app.core.errors import ValidationFailed
 from app.members.schemas import MemberGroupName
 from app.models import (
@@ -96,20 +97,6 @@ def _bounds(period: DateRange) -> tuple[Any, Any]:
 # --- k-anonymity --------------------------------------------------------------------------
 
 
-def suppressed_rows(counts: Sequence[int], k: int) -> list[bool]:
-    """Which rows of a breakdown to hide: those with 1 to k−1 responses or members; when that
-    is exactly one row, also the next-smallest non-zero row (ties: the first listed), so the
-    hidden row cannot be recovered from the total. Zero rows are shown."""
-    hidden = [0 < count < k for count in counts]
-    if sum(hidden) == 1:
-        candidates = [
-            (count, index) for index, count in enumerate(counts) if count > 0 and not hidden[index]
-        ]
-        if candidates:
-            hidden[min(candidates)[1]] = True
-    return hidden
-
-
 def _share(part: float, whole: float) -> float:
     return round(part / whole, DIGITS) if whole else 0.0
 
@@ -170,7 +157,6 @@ async def summary(session: AsyncSession, *, period: DateRange, k: int) -> Survey
     totals = await repository.totals(session, *bounds)
     needs = await repository.need_counts(session, *bounds)
     groups = await repository.group_counts(session, *bounds)
-    group_counts = [groups.get(group, 0) for group in GROUPS]
     municipalities = sorted((await repository.municipality_counts(session, *bounds)).items())
     return SurveySummary(
         responses=totals.responses,
@@ -183,21 +169,15 @@ async def summary(session: AsyncSession, *, period: DateRange, k: int) -> Survey
             for need in NEEDS
         ],
         by_municipality=[
-            MunicipalityCount(
-                municipality=name, responses=None if hidden else count, suppressed=hidden
-            )
-            for (name, count), hidden in zip(
-                municipalities, suppressed_rows([c for _, c in municipalities], k), strict=True
+            MunicipalityCount(**published(row, key="municipality", count="responses"))
+            for row in k_anonymous(
+                [Breakdown(name, count, {}) for name, count in municipalities], k, free_text=True
             )
         ],
         by_group=[
-            GroupCount(
-                group=group,
-                responses=None if hidden else count,
-                suppressed=hidden,
-            )
-            for group, count, hidden in zip(
-                GROUPS, group_counts, suppressed_rows(group_counts, k), strict=True
+            GroupCount(**published(row, key="group", count="responses"))
+            for row in k_anonymous(
+                [Breakdown(group, groups.get(group, 0), {}) for group in GROUPS], k
             )
         ],
         commute_km=await _distribution(
@@ -273,8 +253,8 @@ def _side_by_side(
     hours_total: float,
     k: int,
 ) -> list[dict[str, Any]]:
-    survey_hidden = suppressed_rows(survey, k)
-    usage_hidden = suppressed_rows([members for members, _ in usage], k)
+    survey_hidden = suppressed(survey, k)
+    usage_hidden = suppressed([members for members, _ in usage], k)
     rows = []
     for responses, s_hidden, (members, hours), u_hidden in zip(
         survey, survey_hidden, usage, usage_hidden, strict=True
