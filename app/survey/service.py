@@ -19,7 +19,7 @@ from app.models import (
     SurveyResponseGroup,
     SurveyResponseNeed,
 )
-from app.survey import localtime, repository
+from app.survey import repository
 from app.survey.schemas import (
     SURVEY_CONSENT_VERSION,
     CommuteComparison,
@@ -50,7 +50,7 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 #: figures are rounded to this many decimals (float noise only)
 DIGITS = 9
 #: answers are dated by the day of submission in the pilot's time zone
-SURVEY_TIMEZONE = localtime.BERLIN
+SURVEY_TIMEZONE = "Europe/Berlin"
 
 
 # --- ranges -----------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def date_range(first: date | None, last: date | None) -> DateRange:
 
 
 def _bounds(period: DateRange) -> tuple[Any, Any]:
-    return localtime.day_bounds(SURVEY_TIMEZONE, period.first, period.last)
+    return repository.day_bounds(SURVEY_TIMEZONE, period.first, period.last)
 
 
 # --- k-anonymity --------------------------------------------------------------------------
@@ -278,7 +278,7 @@ async def needs_vs_usage(session: AsyncSession, *, period: DateRange, k: int) ->
     bounds = _bounds(period)
     totals = await repository.totals(session, *bounds)
     usage = repository.UsageRange(
-        session, await repository.location_zones(session), period.first, period.last
+        await repository.location_zones(session), period.first, period.last
     )
     members, hours = await repository.usage_totals(session, usage)
     visits, km = await repository.visits(session, usage)
