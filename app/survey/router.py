@@ -130,7 +130,8 @@ async def needs_vs_usage(
       k-anonymous, each side on its own (k = `COWORKING_STATS_MIN_GROUP_SIZE`): a side with 1
       to k−1 answers (or members) is `null` with `survey_suppressed` (`usage_suppressed`)
       true; when exactly one row of a side is suppressed, the next-smallest non-zero row of
-      that side is too.
+      that side is too. Municipalities (free text) that no side shows with a count are folded
+      into one last row with `"municipality": null`, so that their names are not shown.
     * `commute.stated`: `respondents` commuting by car or public transport and their potential
       `km_avoided_per_week` = Σ 2 × `commute_km` × `coworking_days_per_week`.
     * `commute.measured`: `visits` = distinct member-days with a check-in in range (the

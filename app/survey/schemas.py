@@ -193,7 +193,9 @@ class GroupSideBySide(SideBySide):
 
 
 class MunicipalitySideBySide(SideBySide):
-    municipality: str
+    municipality: str | None = Field(
+        description="A municipality; null on the one row that folds those no side shows."
+    )
 
 
 class StatedCommute(ResponseSchema):

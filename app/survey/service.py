@@ -274,6 +274,35 @@ def _side_by_side(
     return rows
 
 
+_SIDES = {
+    "survey_suppressed": ("survey_responses", "survey_share"),
+    "usage_suppressed": ("members", "member_share", "booked_hours", "booked_hours_share"),
+}
+
+
+def _nameless_folded(
+    places: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[MunicipalitySideBySide]:
+    """The municipalities (free text) that no side shows with a count: folded into one last
+    row without a name, a side suppressed there if it was on any folded row (else all 0)."""
+    shown: list[MunicipalitySideBySide] = []
+    folded: list[dict[str, Any]] = []
+    for name, row in zip(places, rows, strict=True):
+        hidden = [flag for flag in _SIDES if row[flag]]
+        if hidden and all(row[flag] or not row[_SIDES[flag][0]] for flag in _SIDES):
+            folded.append(row)
+        else:
+            shown.append(MunicipalitySideBySide(municipality=name, **row))
+    if folded:
+        merged: dict[str, Any] = {}
+        for flag, figures in _SIDES.items():
+            side_hidden = any(row[flag] for row in folded)
+            merged[flag] = side_hidden
+            merged.update(dict.fromkeys(figures, None if side_hidden else 0))
+        shown.append(MunicipalitySideBySide(municipality=None, **merged))
+    return shown
+
+
 async def needs_vs_usage(session: AsyncSession, *, period: DateRange, k: int) -> NeedsVsUsage:
     bounds = _bounds(period)
     totals = await repository.totals(session, *bounds)
@@ -317,10 +346,7 @@ async def needs_vs_usage(session: AsyncSession, *, period: DateRange, k: int) ->
         by_group=[
             GroupSideBySide(group=group, **row) for group, row in zip(GROUPS, by_group, strict=True)
         ],
-        by_municipality=[
-            MunicipalitySideBySide(municipality=name, **row)
-            for name, row in zip(places, by_municipality, strict=True)
-        ],
+        by_municipality=_nameless_folded(places, by_municipality),
         commute=CommuteComparison(
             stated=StatedCommute(
                 respondents=totals.stated_respondents,
