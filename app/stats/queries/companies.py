@@ -27,23 +27,6 @@ class CompanySeats(NamedTuple):
     open_days: int
 
 
-async def companies(session: AsyncSession, scope: Scope) -> list[CompanySeats]:
-    """Every company's seat usage over the range, in no particular order."""
-    (statement,) = companies_statements(scope)
-    return [
-        CompanySeats(
-            company_id=row.company_id,
-            name=row.name,
-            seats=int(row.seats),
-            booked_seconds=int(row.booked_seconds),
-            peak=int(row.peak),
-            seat_days=int(row.seat_days),
-            open_days=int(row.open_days),
-        )
-        for row in (await session.execute(statement)).all()
-    ]
-
-
 def companies_statements(scope: Scope) -> list[Select[Any]]:
     """Per company (all of them): ``(company_id, name, seats, booked_seconds, peak, seat_days,
     open_days)`` over its non-cancelled workplace bookings at the locations in scope.
@@ -138,3 +121,20 @@ def _companies_statement(calendars: timeline.Calendars) -> Select[Any]:
         .outerjoin(per_company, per_company.c.company_id == Company.id)
     )
     return statement
+
+
+async def companies(session: AsyncSession, scope: Scope) -> list[CompanySeats]:
+    """Every company's seat usage over the range, in no particular order."""
+    (statement,) = companies_statements(scope)
+    return [
+        CompanySeats(
+            company_id=row.company_id,
+            name=row.name,
+            seats=int(row.seats),
+            booked_seconds=int(row.booked_seconds),
+            peak=int(row.peak),
+            seat_days=int(row.seat_days),
+            open_days=int(row.open_days),
+        )
+        for row in (await session.execute(statement)).all()
+    ]
