@@ -6,7 +6,7 @@ seconds into hours and ratios, and applies k-anonymity to the few breakdown rows
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from sqlalchemy import ClauseElement, Dialect, Select, TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,7 +53,6 @@ Endpoint = Literal[
 #: Floating sums (kilometres, kg CO₂) are rounded so both databases answer the same digits.
 FLOAT_DIGITS = 6
 UNKNOWN_MODE = "unknown"
-T = TypeVar("T")
 
 
 #: PostgreSQL settings for the statistics transaction (``SET LOCAL``): the queries scan many
