@@ -15,7 +15,7 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Whole seconds of an instant, sub-seconds dropped (as app.stats.repository.seconds_of).
+#: Whole seconds of an instant, sub-seconds dropped (as app.core.sql.seconds_of).
 SECONDS = {
     "postgresql": "CAST(FLOOR(date_part('epoch', {0})) AS BIGINT)",
     # Instants are stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text.

@@ -2,14 +2,13 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from app.bookings import repository as booking_repository
+from app.core.sql import held_after, seconds_of, values_table
 from app.models import Booking, Company, CompanyMember, Invitation, Member
 
 
@@ -179,51 +178,52 @@ async def privatise_future_bookings(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _seconds(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
-    """``end - start`` in seconds (SQLite stores instants as UTC text)."""
-    if dialect == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
+#: The days around a range whose bookings can still run at a start inside it.
+EVENT_MARGIN = timedelta(days=2)
 
 
 async def usage_by_day(
     session: AsyncSession, *, company_id: uuid.UUID, first: date, last: date
 ) -> dict[date, tuple[float, int]]:
     """Per local day: booked seconds and peak concurrent bookings of the company's
-    non-cancelled bookings. Aggregated in SQL; no member ever leaves the database."""
-    dialect = session.get_bind().dialect.name
-    counted = and_(
-        Booking.company_id == company_id,
-        Booking.status != "cancelled",
-        Booking.local_date >= first,
-        Booking.local_date <= last,
-    )
+    non-cancelled bookings. Aggregated in SQL; no member ever leaves the database.
+
+    A day's peak is the largest running count right after one of its starts, as the
+    statistics count seat peaks (:func:`app.core.sql.held_after`): linear in the bookings.
+    """
+    held_by_company = and_(Booking.company_id == company_id, Booking.status != "cancelled")
+    counted = and_(held_by_company, Booking.local_date >= first, Booking.local_date <= last)
     booked = (
-        select(Booking.local_date, func.sum(_seconds(Booking.start, Booking.end, dialect)))
+        select(Booking.local_date, func.sum(seconds_of(Booking.end) - seconds_of(Booking.start)))
         .where(counted)
         .group_by(Booking.local_date)
     )
-    # The peak of a day is reached at the start of one of its bookings: for each booking,
-    # count the company's bookings running at its start (itself included), take the largest.
-    other = aliased(Booking)
-    running = (
-        select(Booking.local_date.label("day"), func.count(other.id).label("running"))
-        .join(
-            other,
-            and_(
-                other.company_id == Booking.company_id,
-                other.status != "cancelled",
-                other.start <= Booking.start,
-                other.end > Booking.start,
-            ),
+    deltas = values_table("seat_deltas", ["delta"], [(1,), (-1,)])
+    at = seconds_of(case((deltas.c.delta == 1, Booking.start), else_=Booking.end))
+    # Every booking that can run at a counted start: none lasts over a day, and local dates
+    # of two zones lie less than two days apart.
+    events = (
+        select(Booking.local_date.label("day"), deltas.c.delta, at.label("at"))
+        .join(deltas, true())
+        .where(
+            held_by_company,
+            Booking.local_date >= first - EVENT_MARGIN,
+            Booking.local_date <= last + EVENT_MARGIN,
         )
-        .where(counted)
-        .group_by(Booking.id, Booking.local_date)
-        .subquery()
+        .subquery("seat_events")
     )
-    peaks = select(running.c.day, func.max(running.c.running)).group_by(running.c.day)
+    held = select(
+        events.c.day, events.c.delta, held_after(events.c.delta, at=events.c.at).label("held")
+    ).subquery("seats_held")
+    peaks = (
+        select(held.c.day, func.max(held.c.held))
+        .where(held.c.delta == 1, held.c.day >= first, held.c.day <= last)
+        .group_by(held.c.day)
+    )
     seconds: dict[date, float] = {
-        day: float(total or 0) for day, total in (await session.execute(booked)).all()
+        day: float(total or 0)
+        for day, total in (await session.execute(booked)).all()
+        if day is not None  # never: counted bookings have a local date
     }
     peak: dict[date, int] = {day: int(n) for day, n in (await session.execute(peaks)).all()}
     return {day: (seconds.get(day, 0.0), peak.get(day, 0)) for day in seconds.keys() | peak}

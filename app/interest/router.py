@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.auth.dependencies import OperatorOnly
+from app.core.csv import CSV_RESPONSE, Format, csv_response
 from app.core.db import DbSession
 from app.core.errors import (
     Forbidden,
@@ -18,7 +19,6 @@ from app.interest import repository, service
 from app.interest.dependencies import ValidInterest
 from app.interest.schemas import InterestCreate, InterestKind, InterestRead, InterestUpdate
 from app.models import ExpressionOfInterest
-from app.survey.csv_export import CSV_RESPONSE, Format, csv_response, wants_csv
 
 router = APIRouter(prefix="/interest", tags=["interest"])
 
@@ -82,24 +82,23 @@ async def register_interest(body: InterestCreate, session: DbSession) -> Interes
 )
 async def list_interest(
     _operator: OperatorOnly,
-    request: Request,
     session: DbSession,
     page: Pagination,
+    output: Format,
     kind: InterestKind | None = None,
     contacted: Annotated[
         bool | None, Query(description="`true`: contacted ones only; `false`: not yet.")
     ] = None,
-    format: Format = None,
 ) -> Response | Page[InterestRead]:
     """Newest first (ties by id). **CSV** (`Accept: text/csv` or `?format=csv`): every
     matching entry, one row each (not paginated)."""
     statement = repository.listing(kind=kind, contacted=contacted)
-    if wants_csv(request, format):
+    if output == "csv":
         entries = await repository.all_of(session, statement)
         return csv_response(
+            "interest",
             CSV_COLUMNS,
             ([getattr(entry, column) for column in CSV_COLUMNS] for entry in entries),
-            "interest.csv",
         )
     rows, total = await paginate(session, statement, page)
     return page_of(InterestRead, [_read(row) for row in rows], total, page)

@@ -33,7 +33,7 @@ class StatsSeal(Base):
 #: The start and end events of sealed bookings of active desks in one quarter hour
 #: (``quarter`` = seconds since 0001-01-01T00:00Z // 900) of one location and desk kind: how
 #: many booked (used) intervals start minus end in it, and their seconds into the quarter,
-#: signed alike (see :mod:`app.stats.repository`).
+#: signed alike (see :mod:`app.stats.slots`).
 stats_slot_deltas = Table(
     "stats_slot_deltas",
     Base.metadata,

@@ -21,7 +21,7 @@ bookings; the bookings from the seal on are read one by one as before:
   (bookings, booked seconds, distinct check-in days), per location and for every location
   together: member groups, commute and the summary's members read a range's whole months as
   two rows per member and only the days around them from the bookings. A month is added once
-  every booking touching it is sealed (:func:`app.stats.repository.last_sealed_month`).
+  every booking touching it is sealed (:func:`app.stats.seals.last_sealed_month`).
 
 The figures are the same either way (every statistics test runs both ways; the whole months
 are ``tests/stats/test_rollup.py``'s). The companies' seat peaks still read the bookings.
@@ -38,21 +38,10 @@ are ``tests/stats/test_rollup.py``'s). The companies' seat peaks still read the 
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Insert,
-    Row,
-    delete,
-    func,
-    insert,
-    literal,
-    literal_column,
-    select,
-    text,
-)
+from sqlalchemy import Row, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import Database
@@ -66,12 +55,11 @@ from app.models import (
     stats_slot_deltas,
     stats_start_days,
 )
-from app.models.base import UTCDateTime
-from app.stats import repository, timeline
-from app.stats.timeline import QUARTER_SECONDS, Scope
+from app.stats import rollup_rows, seals, timeline
+from app.stats.scope import NIL
+from app.stats.seals import seal_for
+from app.stats.timeline import Scope
 
-#: A booking that started this long ago can no longer change (see the module's text).
-SEAL_AFTER = timedelta(days=2)
 #: Where a location without a seal starts: before any booking.
 BEGINNING = datetime(1, 1, 1, tzinfo=UTC)
 #: PostgreSQL advisory lock key serialising refreshes and :func:`forget` ("stat" in ASCII).
@@ -86,60 +74,11 @@ WINDOW = timedelta(days=31)
 TUNING = text("SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true)")
 
 
-def _midnight(at: datetime) -> datetime:
-    return datetime.combine(at.astimezone(UTC).date(), time(), tzinfo=UTC)
-
-
-def seal_for(now: datetime) -> datetime:
-    """The latest seal usable at ``now``: UTC midnight of the day two days before."""
-    return _midnight(now - SEAL_AFTER)
-
-
-def usable(sealed_until: datetime | None, now: datetime) -> datetime | None:
-    """A stored seal the statements may read at ``now`` (None when there is none, or when it
-    lies beyond what ``now`` can seal: the clock was set back)."""
-    if sealed_until is None or sealed_until > seal_for(now):
-        return None
-    return sealed_until
-
-
 async def _lock(session: AsyncSession) -> None:
     """Serialise rollup writers. SQLite's write transactions already are (``BEGIN
     IMMEDIATE``); PostgreSQL takes a transaction-scoped advisory lock."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-
-
-def _slot_rows(
-    locations: Sequence[uuid.UUID], since: datetime, until: datetime, now: datetime
-) -> Insert:
-    """``INSERT INTO stats_slot_deltas SELECT ...``: the events of the bookings of active
-    desks of ``locations`` that are not cancelled and start in ``[since, until)``, per
-    location, kind and quarter."""
-    instants = (
-        select(Desk.location_id, Desk.kind, *repository.booking_instants(now))
-        .select_from(Booking)
-        .join(Desk, Desk.id == Booking.desk_id)
-        .where(
-            Desk.location_id.in_(locations),
-            Desk.active.is_(True),
-            Booking.status != "cancelled",
-            Booking.start >= since,
-            Booking.start < until,
-        )
-        .subquery("booking_instants")
-    )
-    size = literal_column(str(QUARTER_SECONDS), BigInteger)
-    edges = repository.booking_edges(instants, size, ["location_id", "kind"])
-    sums = select(
-        edges.c.location_id,
-        edges.c.kind,
-        edges.c.slot,
-        literal(until, UTCDateTime()),
-        *(func.sum(edges.c[name]) for name in repository.BOOKING_DELTAS),
-    ).group_by(edges.c.location_id, edges.c.kind, edges.c.slot)
-    columns = ["location_id", "kind", "quarter", "batch", *repository.BOOKING_DELTAS]
-    return insert(stats_slot_deltas).from_select(columns, sums)
 
 
 def _history(rows: Sequence[Row[Any]], since: datetime, until: datetime, now: datetime) -> Scope:
@@ -197,12 +136,12 @@ async def _seal(
             .order_by(Location.id)
         )
     ).all()
-    start = max(since, _midnight(first))
+    start = max(since, seals.midnight(first))
     while start < until:
         end = min(start + WINDOW, until)
-        await session.execute(_slot_rows(locations, start, end, now))
+        await session.execute(rollup_rows.slot_rows(locations, start, end, now))
         history = _history(calendars, start, end, now)
-        start_days, lead_days = repository.sealed_day_rows(history, start, end)
+        start_days, lead_days = rollup_rows.sealed_day_rows(history, start, end)
         await session.execute(
             insert(stats_start_days).from_select(
                 ["location_id", "day", "status", "bookings", "duration_seconds", "batch"],
@@ -222,7 +161,7 @@ async def _first_month(
 ) -> int | None:
     """The first month to add for ``locations`` sealed up to ``since`` (None: none)."""
     if since != BEGINNING:
-        return repository.last_sealed_month(since) + 1
+        return seals.last_sealed_month(since) + 1
     first = await _earliest_start(session, locations)
     # A day earlier: the local month of a start can begin before its UTC month.
     return None if first is None else timeline.month_number((first - timedelta(days=1)).date())
@@ -242,7 +181,7 @@ async def _seal_member_months(
             select(Location.id, Location.timezone, Location.opening_hours).order_by(Location.id)
         )
     ).all()
-    last = repository.last_sealed_month(target)
+    last = seals.last_sealed_month(target)
     since_of = dict(work)
     keys: list[tuple[uuid.UUID, list[Row[Any]], int | None]] = [
         (row.id, [row], await _first_month(session, [row.id], since_of[row.id]))
@@ -253,20 +192,18 @@ async def _seal_member_months(
         everywhere = [row.id for row in rows]
         if BEGINNING in since_of.values():
             months = stats_member_months.c
-            await session.execute(
-                delete(stats_member_months).where(months.location_id == repository.NIL)
-            )
+            await session.execute(delete(stats_member_months).where(months.location_id == NIL))
             first = await _first_month(session, everywhere, BEGINNING)
         else:
             first = await _first_month(session, everywhere, min(since_of.values()))
-        keys.append((repository.NIL, list(rows), first))
+        keys.append((NIL, list(rows), first))
     for key, locations, first in keys:
         for month in range(first if first is not None else last + 1, last + 1):
             scope = _scope(locations, *timeline.month_days(month), now)
             await session.execute(
                 insert(stats_member_months).from_select(
                     [column.name for column in stats_member_months.c],
-                    repository.member_month_rows(scope, key),
+                    rollup_rows.member_month_rows(scope, key),
                 )
             )
 
@@ -326,6 +263,6 @@ async def forget(session: AsyncSession, location_id: uuid.UUID, *, locked: bool 
     # The months of every location included it.
     months = stats_member_months.c
     await session.execute(
-        delete(stats_member_months).where(months.location_id.in_([location_id, repository.NIL]))
+        delete(stats_member_months).where(months.location_id.in_([location_id, NIL]))
     )
     await session.execute(delete(StatsSeal).where(StatsSeal.location_id == location_id))

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.auth.dependencies import AnalystOrOperator
+from app.core.csv import CSV_RESPONSE, Format, csv_response, dict_rows
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
 from app.core.errors import (
@@ -17,8 +18,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.stats import service
-from app.stats.csv_export import MEDIA_TYPE, csv_response, dict_rows
-from app.stats.dependencies import Format, ValidStatsQuery
+from app.stats.dependencies import ValidStatsQuery
 from app.stats.schemas import (
     BookingFigures,
     CommuteRead,
@@ -74,15 +74,6 @@ def _name(endpoint: str, query: StatsQuery) -> str:
     return f"{endpoint}_{query.first_day}_{query.last_day}"
 
 
-def _responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
-    return {
-        200: {
-            "model": model,
-            "content": {MEDIA_TYPE.split(";")[0]: {"schema": {"type": "string"}}},
-        }
-    }
-
-
 FIGURES = ["available_hours", "booked_hours", "used_hours", "utilization", "occupancy"]
 
 
@@ -90,7 +81,7 @@ FIGURES = ["available_hours", "booked_hours", "used_hours", "utilization", "occu
     "/utilization",
     summary="Available, booked and used hours per day, week or month",
     response_model=UtilizationRead,
-    responses=_responses(UtilizationRead),
+    responses=CSV_RESPONSE,
     description=f"""Every period of the range appears, closed days with 0 available hours.
 Weeks start on Monday, months on the 1st; the first and last period are clipped to the range.
 `start` and `end` of a period are local dates, both inclusive; `total` covers the range.
@@ -117,7 +108,7 @@ async def utilization(
     "/heatmap",
     summary="Available, booked and used hours per weekday and hour",
     response_model=HeatmapRead,
-    responses=_responses(HeatmapRead),
+    responses=CSV_RESPONSE,
     description=f"""All 168 cells, Monday (`weekday` 0) 00:00 first; `hour` is the local hour.
 A cell sums its hour over every matching day of the range (on the October daylight-saving
 Sunday the hour 2 cell holds two real hours, in March it holds none).
@@ -174,7 +165,7 @@ BOOKINGS_DOC = """The bookings whose start falls in the range (every desk, activ
     "/bookings",
     summary="Booking counts, no-show and cancellation rates, lead time and duration",
     response_model=BookingFigures,
-    responses=_responses(BookingFigures),
+    responses=CSV_RESPONSE,
     description=f"""{BOOKINGS_DOC}
 CSV: one row, columns `{",".join(BOOKING_COLUMNS)}`.
 {COMMON}""",
@@ -197,7 +188,9 @@ K_ANONYMITY = """
 distinct members has its figures null and `"suppressed": true`; when exactly one row of a
 breakdown is suppressed, the next-smallest non-zero row is suppressed too, so no row can be
 recovered from the total by subtraction. Rows with zero members are listed as 0 and not
-suppressed; totals are published. Erased members still count through their anonymous
+suppressed; totals are published. In `by_municipality` (free text) the suppressed rows are
+folded into one last row `{"municipality": null, "suppressed": true}`, so that their names are
+not shown. Erased members still count through their anonymous
 statistics profile.
 """
 
@@ -209,7 +202,7 @@ GROUP_COLUMNS = ["group", "members", "bookings", "booked_hours", "suppressed"]
     "/member-groups",
     summary="Members, bookings and booked hours per member group",
     response_model=MemberGroupsRead,
-    responses=_responses(MemberGroupsRead),
+    responses=CSV_RESPONSE,
     description=f"""Every member group, in alphabetical order. A member counts in each of
 their groups (a parent who is also an employee counts in both). Cancelled bookings are left
 out: *members* are the distinct members with booked time in the range, *bookings* those of
@@ -246,7 +239,7 @@ COMMUTE_COLUMNS = [
     "/commute",
     summary="Visits, commuting kilometres and CO₂ avoided",
     response_model=CommuteRead,
-    responses=_responses(CommuteRead),
+    responses=CSV_RESPONSE,
     description=f"""* *visits*: distinct member × local day with a check-in in the range.
 * *km_avoided*: 2 × the member's one-way `commute_km` per visit, for members commuting by car
   or public transport (other modes avoid nothing).
@@ -310,7 +303,7 @@ COMPANIES_DOC = """Every company, by name. Figures count the company's workplace
     "/companies",
     summary="Seat usage per company",
     response_model=CompaniesRead,
-    responses=_responses(CompaniesRead),
+    responses=CSV_RESPONSE,
     description=f"""{COMPANIES_DOC}
 CSV columns: `{",".join(COMPANY_COLUMNS)}`.
 {COMMON}""",
@@ -339,7 +332,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     "/summary",
     summary="The headline figures of every statistic",
     response_model=SummaryRead,
-    responses=_responses(SummaryRead),
+    responses=CSV_RESPONSE,
     description=f"""For one range: `utilization` (the totals of `stats/utilization` over all
 kinds), `bookings` (as `stats/bookings`), `members_with_bookings` (distinct members with booked
 time in the range, cancelled bookings left out), `commute` (the totals of `stats/commute`) and

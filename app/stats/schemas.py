@@ -11,7 +11,6 @@ from app.core.schemas import ResponseSchema
 
 Granularity = Literal["day", "week", "month"]
 DeskKind = Literal["desk", "meeting_room", "parent_child_room"]
-OutputFormat = Literal["json", "csv"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,9 @@ class ModeRow(CommuteFigures):
 
 
 class MunicipalityRow(CommuteFigures):
-    municipality: str
+    municipality: str | None = Field(
+        description="A home municipality; null on the one row that folds the suppressed ones."
+    )
 
 
 class CommuteRead(ResponseSchema):

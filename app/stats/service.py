@@ -1,23 +1,28 @@
-"""The statistics: scope the range, run the statements of ``repository``, shape the answers.
+"""The statistics: scope the range, read the typed figures of ``queries``, shape the answers.
 
 Python never counts bookings here: it computes calendars (``timeline``), turns aggregated
 seconds into hours and ratios, and applies k-anonymity to the few breakdown rows.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from sqlalchemy import ClauseElement, Dialect, Row, Select, TextClause, select, text
+from sqlalchemy import ClauseElement, Dialect, Select, TextClause, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.core import clock
+from app.core.anonymity import Breakdown, k_anonymous, published
 from app.core.config import Settings
 from app.models import Location, StatsSeal
 from app.models.booking import BOOKING_STATUSES
 from app.models.member import COMMUTE_MODES
-from app.stats import repository, rollup, timeline
+from app.stats import seals, timeline
+from app.stats.queries import bookings as booking_queries
+from app.stats.queries import companies as company_queries
+from app.stats.queries import members as member_queries
+from app.stats.queries import utilization as hour_queries
 from app.stats.schemas import (
     BookingFigures,
     ByStatus,
@@ -48,7 +53,6 @@ Endpoint = Literal[
 #: Floating sums (kilometres, kg CO₂) are rounded so both databases answer the same digits.
 FLOAT_DIGITS = 6
 UNKNOWN_MODE = "unknown"
-T = TypeVar("T")
 
 
 #: PostgreSQL settings for the statistics transaction (``SET LOCAL``): the queries scan many
@@ -89,7 +93,7 @@ async def load_scope(session: AsyncSession, query: StatsQuery) -> Scope:
             row.opening_hours,
             query.first_day,
             query.last_day,
-            sealed_until=rollup.usable(row.sealed_until, now),
+            sealed_until=seals.usable(row.sealed_until, now),
         )
         for index, row in enumerate(rows)
     ]
@@ -114,11 +118,11 @@ def _periods(query: StatsQuery, granularity: Granularity) -> list[tuple[int, int
 
 def _summary_statements(scope: Scope, settings: Settings) -> list[Select[Any]]:
     return [
-        *repository.totals_statements(scope),
-        *repository.members_statements(scope),
-        *repository.bookings_statements(scope),
-        *repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings)),
-        *repository.companies_statements(scope),
+        *hour_queries.totals_statements(scope),
+        *member_queries.members_statements(scope),
+        *booking_queries.bookings_statements(scope),
+        *member_queries.commute_statements(scope, co2_kg_per_km=_co2_factors(settings)),
+        *company_queries.companies_statements(scope),
     ]
 
 
@@ -150,31 +154,21 @@ def _endpoint_statements(
 ) -> list[Select[Any] | TextClause]:
     if endpoint == "utilization":
         return [
-            *repository.utilization_statements(
+            *hour_queries.utilization_statements(
                 scope, periods=_periods(query, granularity), kind=kind
             )
         ]
     if endpoint == "heatmap":
-        return [*repository.heatmap_statements(scope, kind=kind)]
+        return [*hour_queries.heatmap_statements(scope, kind=kind)]
     if endpoint == "bookings":
-        return [*repository.bookings_statements(scope)]
+        return [*booking_queries.bookings_statements(scope)]
     if endpoint == "member-groups":
-        return [*repository.member_groups_statements(scope)]
+        return [*member_queries.member_groups_statements(scope)]
     if endpoint == "commute":
-        return [*repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings))]
+        return [*member_queries.commute_statements(scope, co2_kg_per_km=_co2_factors(settings))]
     if endpoint == "companies":
-        return [*repository.companies_statements(scope)]
+        return [*company_queries.companies_statements(scope)]
     return [*_summary_statements(scope, settings)]
-
-
-async def _rows(session: AsyncSession, statement: Select[Any]) -> Sequence[Row[Any]]:
-    result: Sequence[Row[Any]] = (await session.execute(statement)).all()
-    return result
-
-
-async def _one(session: AsyncSession, statement: Select[Any]) -> Row[Any]:
-    row: Row[Any] = (await session.execute(statement)).one()
-    return row
 
 
 def _hours(seconds: Any) -> float:
@@ -185,8 +179,8 @@ def _ratio(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
-def _figures(available: Any, booked: Any, used: Any) -> dict[str, float]:
-    available, booked, used = int(available or 0), int(booked or 0), int(used or 0)
+def _figures(seconds: hour_queries.Seconds) -> dict[str, float]:
+    available, booked, used = seconds
     return {
         "available_hours": _hours(available),
         "booked_hours": _hours(booked),
@@ -202,17 +196,14 @@ async def utilization(
     """Available, booked and used hours per day, week or month of the range."""
     scope = await load_scope(session, query)
     periods = _periods(query, granularity)
-    (statement,) = repository.utilization_statements(scope, periods=periods, kind=kind)
-    rows = await _rows(session, statement)
+    rows = await hour_queries.per_period(session, scope, periods=periods, kind=kind)
     result = [
-        Period(
-            start=day_of(first), end=day_of(last), **_figures(row.available, row.booked, row.used)
-        )
+        Period(start=day_of(first), end=day_of(last), **_figures(row))
         for (first, last), row in zip(periods, rows, strict=True)
     ]
     # Sums of the periods' integer seconds: the total is exactly the sum of its parts.
-    totals = [sum(int(row[index]) for row in rows) for index in (1, 2, 3)]
-    total = Period(start=query.first_day, end=query.last_day, **_figures(*totals))
+    totals = hour_queries.Seconds(*(sum(row[index] for row in rows) for index in range(3)))
+    total = Period(start=query.first_day, end=query.last_day, **_figures(totals))
     return UtilizationRead(periods=result, total=total)
 
 
@@ -221,35 +212,30 @@ async def heatmap(
 ) -> HeatmapRead:
     """Available, booked and used hours per local weekday × hour over the range."""
     scope = await load_scope(session, query)
-    (statement,) = repository.heatmap_statements(scope, kind=kind)
     cells = [
-        HeatmapCell(
-            weekday=row.weekday, hour=row.hour, **_figures(row.available, row.booked, row.used)
-        )
-        for row in await _rows(session, statement)
+        HeatmapCell(weekday=cell.weekday, hour=cell.hour, **_figures(cell.seconds))
+        for cell in await hour_queries.per_cell(session, scope, kind=kind)
     ]
     return HeatmapRead(cells=cells)
 
 
 async def _booking_figures(session: AsyncSession, scope: Scope) -> BookingFigures:
-    (statement,) = repository.bookings_statements(scope)
-    rows = await _rows(session, statement)
-    per_status = {row.status: row for row in rows if row.part == "status"}
-    (median,) = (row for row in rows if row.part == "median")
+    counts = await booking_queries.booking_counts(session, scope)
+    per_status = counts.by_status
 
     def figure(name: str, statuses: Sequence[str] = BOOKING_STATUSES) -> int:
-        return sum(int(getattr(per_status[s], name) or 0) for s in statuses if s in per_status)
+        return sum(int(getattr(per_status[s], name)) for s in statuses if s in per_status)
 
     kept = [status for status in BOOKING_STATUSES if status != "cancelled"]
     total, not_cancelled = figure("bookings"), figure("bookings", kept)
-    middle = int(median.middle_count)
+    middle = counts.middle_count
     return BookingFigures(
         total=total,
         by_status=ByStatus(**{status: figure("bookings", [status]) for status in BOOKING_STATUSES}),
         # No-shows among the bookings not cancelled whose start has passed.
         no_show_rate=_ratio(figure("started", ["no_show"]), figure("started", kept)),
         cancellation_rate=_ratio(figure("bookings", ["cancelled"]), total),
-        median_lead_time_hours=int(median.middle_sum) / middle / 3600 if middle else None,
+        median_lead_time_hours=counts.middle_sum / middle / 3600 if middle else None,
         mean_duration_hours=(
             figure("duration_seconds", kept) / not_cancelled / 3600 if not_cancelled else None
         ),
@@ -261,55 +247,28 @@ async def bookings(session: AsyncSession, *, query: StatsQuery) -> BookingFigure
     return await _booking_figures(session, await load_scope(session, query))
 
 
-@dataclass
-class Breakdown:
-    """A breakdown row before k-anonymity: ``members`` decides, ``figures`` may be hidden."""
-
-    key: str
-    members: int
-    figures: dict[str, Any]
-    suppressed: bool = False
-
-
-def k_anonymous(rows: list[Breakdown], k: int) -> list[Breakdown]:
-    """Suppress the rows of fewer than ``k`` (but some) members; when that is exactly one row,
-    also the next-smallest non-zero row, so the total cannot give the first one away."""
-    for row in rows:
-        row.suppressed = 0 < row.members < k
-    if sum(row.suppressed for row in rows) == 1:
-        others = [row for row in rows if row.members > 0 and not row.suppressed]
-        if others:
-            min(others, key=lambda row: (row.members, row.key)).suppressed = True
-    return rows
-
-
-def _published(row: Breakdown, build: Callable[..., T], **key: Any) -> T:
-    if row.suppressed:
-        return build(**key, members=None, **dict.fromkeys(row.figures), suppressed=True)
-    return build(**key, members=row.members, **row.figures, suppressed=False)
-
-
 async def member_groups(
     session: AsyncSession, *, query: StatsQuery, settings: Settings
 ) -> MemberGroupsRead:
     """Members, bookings and booked hours per member group, k-anonymous."""
     scope = await load_scope(session, query)
-    (statement,) = repository.member_groups_statements(scope)
     rows = [
         Breakdown(
             key=row.group,
-            members=int(row.members),
-            figures={"bookings": int(row.bookings), "booked_hours": _hours(row.booked_seconds)},
+            count=row.members,
+            figures={"bookings": row.bookings, "booked_hours": _hours(row.booked_seconds)},
         )
-        for row in await _rows(session, statement)
+        for row in await member_queries.member_groups(session, scope)
     ]
     k_anonymous(rows, settings.stats_min_group_size)
-    return MemberGroupsRead(groups=[_published(row, GroupRow, group=row.key) for row in rows])
+    return MemberGroupsRead(
+        groups=[GroupRow(**published(row, key="group", count="members")) for row in rows]
+    )
 
 
-def _commute_figures(visits: Any, km: Any, co2: Any) -> dict[str, Any]:
+def _commute_figures(visits: int, km: float, co2: float) -> dict[str, Any]:
     return {
-        "visits": int(visits),
+        "visits": visits,
         "km_avoided": round(float(km), FLOAT_DIGITS),
         "co2_kg_avoided": round(float(co2), FLOAT_DIGITS),
     }
@@ -323,30 +282,28 @@ class _Commute:
 
 
 async def _commute(session: AsyncSession, scope: Scope, settings: Settings) -> _Commute:
-    (statement,) = repository.commute_statements(scope, co2_kg_per_km=_co2_factors(settings))
+    rows = await member_queries.commute(session, scope, co2_kg_per_km=_co2_factors(settings))
     total = _commute_figures(0, 0, 0)
     modes = {
-        mode: Breakdown(key=mode, members=0, figures=_commute_figures(0, 0, 0))
+        mode: Breakdown(key=mode, count=0, figures=_commute_figures(0, 0, 0))
         for mode in (*COMMUTE_MODES, UNKNOWN_MODE)
     }
     municipalities: list[Breakdown] = []
-    for row in await _rows(session, statement):
+    for row in rows:
         figures = _commute_figures(row.visits, row.km_avoided, row.co2_kg_avoided)
         if row.breakdown == "total":
             total = figures
         elif row.breakdown == "mode":
             key = UNKNOWN_MODE if row.value is None else row.value
-            modes[key] = Breakdown(key=key, members=int(row.members), figures=figures)
+            modes[key] = Breakdown(key=key, count=row.members, figures=figures)
         else:
-            municipalities.append(
-                Breakdown(key=row.value, members=int(row.members), figures=figures)
-            )
-    municipalities.sort(key=lambda row: row.key)
+            municipalities.append(Breakdown(key=row.value, count=row.members, figures=figures))
+    municipalities.sort(key=lambda row: str(row.key))
     k = settings.stats_min_group_size
     return _Commute(
         total=total,
         modes=k_anonymous(list(modes.values()), k),
-        municipalities=k_anonymous(municipalities, k),
+        municipalities=k_anonymous(municipalities, k, free_text=True),
     )
 
 
@@ -355,26 +312,26 @@ async def commute(session: AsyncSession, *, query: StatsQuery, settings: Setting
     figures = await _commute(session, await load_scope(session, query), settings)
     return CommuteRead(
         **figures.total,
-        by_mode=[_published(row, ModeRow, mode=row.key) for row in figures.modes],
+        by_mode=[ModeRow(**published(row, key="mode", count="members")) for row in figures.modes],
         by_municipality=[
-            _published(row, MunicipalityRow, municipality=row.key) for row in figures.municipalities
+            MunicipalityRow(**published(row, key="municipality", count="members"))
+            for row in figures.municipalities
         ],
     )
 
 
 async def _companies(session: AsyncSession, scope: Scope) -> tuple[list[CompanyRow], int]:
-    (statement,) = repository.companies_statements(scope)
-    rows = await _rows(session, statement)
-    open_days = int(rows[0].open_days) if rows else 0
+    rows = await company_queries.companies(session, scope)
+    open_days = rows[0].open_days if rows else 0
     companies = [
         CompanyRow(
             company_id=row.company_id,
             name=row.name,
             seats=row.seats,
             booked_hours=_hours(row.booked_seconds),
-            peak_concurrent_seats=int(row.peak),
-            seat_days_used=int(row.seat_days),
-            seat_utilization=_ratio(int(row.seat_days), row.seats * open_days),
+            peak_concurrent_seats=row.peak,
+            seat_days_used=row.seat_days,
+            seat_utilization=_ratio(row.seat_days, row.seats * open_days),
         )
         for row in rows
     ]
@@ -392,10 +349,8 @@ async def companies(session: AsyncSession, *, query: StatsQuery) -> CompaniesRea
 async def summary(session: AsyncSession, *, query: StatsQuery, settings: Settings) -> SummaryRead:
     """The headline figures of every statistic for one range."""
     scope = await load_scope(session, query)
-    (totals_statement,) = repository.totals_statements(scope)
-    (members_statement,) = repository.members_statements(scope)
-    totals = await _one(session, totals_statement)
-    members = await _one(session, members_statement)
+    totals = await hour_queries.totals(session, scope)
+    members = await member_queries.members_with_bookings(session, scope)
     booking_figures = await _booking_figures(session, scope)
     commute_figures = await _commute(session, scope, settings)
     company_rows, open_days = await _companies(session, scope)
@@ -404,9 +359,9 @@ async def summary(session: AsyncSession, *, query: StatsQuery, settings: Setting
     return SummaryRead(
         start=query.first_day,
         end=query.last_day,
-        utilization=Figures(**_figures(totals.available, totals.booked, totals.used)),
+        utilization=Figures(**_figures(totals)),
         bookings=booking_figures,
-        members_with_bookings=int(members.members),
+        members_with_bookings=members,
         commute=CommuteTotals(**commute_figures.total),
         companies=CompanyTotals(
             companies=len(company_rows),

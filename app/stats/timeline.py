@@ -30,8 +30,6 @@ from zoneinfo import ZoneInfo
 from app.locations.hours import local_instant, opening_intervals
 
 ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
-#: Seconds from 0001-01-01 to the Unix epoch: SQL adds it to Unix timestamps.
-UNIX_EPOCH_SECONDS = 62_135_596_800
 DAY_SECONDS = 86_400
 HOUR_SECONDS = 3_600
 #: The statistics rollup's unit (``app.stats.rollup``): every UTC offset in use is a multiple.
@@ -196,7 +194,7 @@ def _offset_at(zone: ZoneInfo, at: int) -> int:
     return int(offset.total_seconds())
 
 
-def _offsets(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int, int]]:
+def utc_offsets(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int, int]]:
     """``(from, to, offset)`` stretches of ``[start, end)`` with one UTC offset each.
 
     Walks the range a day at a time and bisects to the second where the offset changes (no
@@ -265,7 +263,7 @@ def _calendar(
         for opens, closes in opening_intervals(hours, timezone, day):
             openings.append(Opening(day_number(day), seconds(opens), seconds(closes)))
         day += timedelta(days=1)
-    return start, end, tuple(_offsets(zone, seconds(start), seconds(end))), tuple(openings)
+    return start, end, tuple(utc_offsets(zone, seconds(start), seconds(end))), tuple(openings)
 
 
 def slot_size(locations: list[LocationCalendar]) -> int:

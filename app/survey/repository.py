@@ -1,13 +1,16 @@
 """Every query of the survey: aggregates in SQL (GROUP BY), Python only shapes the result.
 
 SQLite has no time zones, so where a local day or a location's local range is needed the
-boundaries are computed in Python (:mod:`app.survey.localtime`) and passed in as parameters.
+boundaries and UTC offsets are computed in Python (:mod:`app.locations.hours`,
+:func:`app.stats.timeline.utc_offsets`) and passed in; the portable SQL is
+:mod:`app.core.sql`.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,7 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.core.db import is_sqlite
+from app.core.sql import greatest, integer, least, seconds_of
+from app.locations.hours import local_instant
 from app.models import (
     Booking,
     Desk,
@@ -38,10 +42,16 @@ from app.models import (
     SurveyResponseNeed,
 )
 from app.models.base import UTCDateTime
-from app.survey import localtime
+from app.stats import timeline
 
 #: commute modes whose journeys a coworking day replaces
 AVOIDING_MODES = ("car", "public_transport")
+
+
+def day_bounds(zone: str, first: date, last: date) -> tuple[datetime, datetime]:
+    """The half-open UTC interval of the local days ``first``–``last`` (inclusive) in ``zone``."""
+    info = ZoneInfo(zone)
+    return local_instant(info, first, 0), local_instant(info, last + timedelta(days=1), 0)
 
 
 def _submitted_in(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -181,10 +191,9 @@ async def count_all(session: AsyncSession) -> int:
 class UsageRange:
     """The local days ``first``–``last`` of every location, each in its own time zone."""
 
-    def __init__(self, session: AsyncSession, zones: Sequence[str], first: date, last: date):
-        self.sqlite = is_sqlite(session)
+    def __init__(self, zones: Sequence[str], first: date, last: date):
         self.first, self.last = first, last
-        self.bounds = {zone: localtime.day_bounds(zone, first, last) for zone in zones}
+        self.bounds = {zone: day_bounds(zone, first, last) for zone in zones}
 
     def _bound(self, which: int) -> ColumnElement[Any]:
         whens = [
@@ -218,30 +227,28 @@ class UsageRange:
     def clipped_hours(self) -> ColumnElement[Any]:
         """The booking's hours inside the range."""
         start, end = self._bound(0), self._bound(1)
-        if self.sqlite:
-            seconds = func.strftime("%s", func.min(Booking.end, end)) - func.strftime(
-                "%s", func.max(Booking.start, start)
-            )
-        else:
-            seconds = func.extract(
-                "epoch", func.least(Booking.end, end) - func.greatest(Booking.start, start)
-            )
+        seconds = seconds_of(least(Booking.end, end)) - seconds_of(greatest(Booking.start, start))
         return cast(seconds, Float) / 3600.0
 
-    def local_day(self, instant: Any) -> ColumnElement[Any]:
-        """The local date of ``instant`` at its location."""
-        if not self.sqlite:
-            return func.date(func.timezone(Location.timezone, instant))
+    def local_day(self, instant: Any) -> ColumnElement[int]:
+        """The local day number of ``instant`` (in range) at its location: its seconds plus the
+        UTC offset of the zone's stretch holding it (comparisons, no conversions)."""
         whens = [
             (
-                and_(Location.timezone == zone, instant >= seg_start, instant < seg_end),
-                f"{offset:+d} seconds",
+                and_(
+                    Location.timezone == zone,
+                    instant >= timeline.instant(begin),
+                    instant < timeline.instant(stop),
+                ),
+                integer(offset),
             )
             for zone, (start, end) in self.bounds.items()
-            for seg_start, seg_end, offset in localtime.offset_segments(zone, start, end)
+            for begin, stop, offset in timeline.utc_offsets(
+                ZoneInfo(zone), timeline.seconds(start), timeline.seconds(end)
+            )
         ]
-        modifier = case(*whens, else_="+0 seconds") if whens else literal("+0 seconds")
-        return func.date(instant, modifier)
+        offset = case(*whens, else_=integer(0)) if whens else integer(0)
+        return (seconds_of(instant) + offset) // integer(timeline.DAY_SECONDS)
 
 
 async def location_zones(session: AsyncSession) -> list[str]:

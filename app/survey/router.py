@@ -1,6 +1,7 @@
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.auth.dependencies import AnalystOrOperator
+from app.core.csv import CSV_RESPONSE, Format, csv_response
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
 from app.core.errors import (
@@ -12,7 +13,6 @@ from app.core.errors import (
 )
 from app.core.rate_limit import public_form_limit
 from app.survey import service
-from app.survey.csv_export import CSV_RESPONSE, Format, csv_response, wants_csv
 from app.survey.dependencies import Period
 from app.survey.schemas import NeedsVsUsage, SurveyAnswer, SurveySubmitted, SurveySummary
 
@@ -50,11 +50,10 @@ async def submit_answer(body: SurveyAnswer, session: DbSession) -> SurveySubmitt
 )
 async def survey_summary(
     _caller: AnalystOrOperator,
-    request: Request,
     session: DbSession,
     settings: AppSettings,
     period: Period,
-    format: Format = None,
+    output: Format,
 ) -> Response | SurveySummary:
     """The answers submitted on the local days `from`–`to` (Europe/Berlin, inclusive; dates
     2000–2099, less than three years apart; by default the three years up to today).
@@ -67,7 +66,10 @@ async def survey_summary(
       answer counts in each group it names): answers per row, **k-anonymous** with
       k = `COWORKING_STATS_MIN_GROUP_SIZE`: a row with 1 to k−1 answers has
       `responses: null, suppressed: true`; when exactly one row is suppressed, the
-      next-smallest non-zero row is suppressed too. Zero rows are shown.
+      next-smallest non-zero row is suppressed too. Zero rows are shown. The suppressed
+      municipalities (free text) are folded into one last row
+      `{"municipality": null, "responses": null, "suppressed": true}`: their names are not
+      shown.
     * `commute_km` (one-way) and `price_per_day_eur`: `mean` and `median` (the mean of the
       two middle values for an even count; `null` without answers) and a histogram of fixed
       bins `[from, to)`, the last bin including its upper edge — km: 0, 5, 10, 20, 30, 50,
@@ -78,9 +80,9 @@ async def survey_summary(
     each, oldest first — `submitted_on` (local date), the answers' fields, `groups` and
     `needs` separated by `;`. Never contact data.
     """
-    if wants_csv(request, format):
+    if output == "csv":
         rows = await service.answer_rows(session, period=period)
-        return csv_response(service.CSV_COLUMNS, rows, "survey-answers.csv")
+        return csv_response("survey-answers", service.CSV_COLUMNS, rows)
     return await service.summary(session, period=period, k=settings.stats_min_group_size)
 
 
@@ -106,11 +108,10 @@ NEEDS_VS_USAGE_COLUMNS = (
 )
 async def needs_vs_usage(
     _caller: AnalystOrOperator,
-    request: Request,
     session: DbSession,
     settings: AppSettings,
     period: Period,
-    format: Format = None,
+    output: Format,
 ) -> Response | NeedsVsUsage:
     """The survey's stated groups, municipalities and commutes beside what the pilot measured,
     over the local days `from`–`to` (inclusive; survey answers by their day of submission in
@@ -129,7 +130,8 @@ async def needs_vs_usage(
       k-anonymous, each side on its own (k = `COWORKING_STATS_MIN_GROUP_SIZE`): a side with 1
       to k−1 answers (or members) is `null` with `survey_suppressed` (`usage_suppressed`)
       true; when exactly one row of a side is suppressed, the next-smallest non-zero row of
-      that side is too.
+      that side is too. Municipalities (free text) that no side shows with a count are folded
+      into one last row with `"municipality": null`, so that their names are not shown.
     * `commute.stated`: `respondents` commuting by car or public transport and their potential
       `km_avoided_per_week` = Σ 2 × `commute_km` × `coworking_days_per_week`.
     * `commute.measured`: `visits` = distinct member-days with a check-in in range (the
@@ -141,7 +143,7 @@ async def needs_vs_usage(
     and per municipality (`dimension` = `municipality`).
     """
     result = await service.needs_vs_usage(session, period=period, k=settings.stats_min_group_size)
-    if not wants_csv(request, format):
+    if output != "csv":
         return result
     rows = [
         ["group", row.group, *[getattr(row, c) for c in NEEDS_VS_USAGE_COLUMNS[2:]]]
@@ -150,4 +152,4 @@ async def needs_vs_usage(
         ["municipality", row.municipality, *[getattr(row, c) for c in NEEDS_VS_USAGE_COLUMNS[2:]]]
         for row in result.by_municipality
     ]
-    return csv_response(NEEDS_VS_USAGE_COLUMNS, rows, "needs-vs-usage.csv")
+    return csv_response("needs-vs-usage", NEEDS_VS_USAGE_COLUMNS, rows)

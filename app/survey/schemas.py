@@ -137,7 +137,9 @@ class NeedCount(ResponseSchema):
 
 
 class MunicipalityCount(ResponseSchema):
-    municipality: str
+    municipality: str | None = Field(
+        description="A home municipality; null on the one row that folds the suppressed ones."
+    )
     responses: int | None
     suppressed: bool
 
@@ -191,7 +193,9 @@ class GroupSideBySide(SideBySide):
 
 
 class MunicipalitySideBySide(SideBySide):
-    municipality: str
+    municipality: str | None = Field(
+        description="A municipality; null on the one row that folds those no side shows."
+    )
 
 
 class StatedCommute(ResponseSchema):

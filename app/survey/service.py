@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
+from app.core.anonymity import Breakdown, k_anonymous, published, suppressed
 from app.core.dates import DateRange
 from app.members.schemas import MemberGroupName
 from app.models import (
@@ -16,7 +17,7 @@ from app.models import (
     SurveyResponseGroup,
     SurveyResponseNeed,
 )
-from app.survey import localtime, repository
+from app.survey import repository
 from app.survey.schemas import (
     SURVEY_CONSENT_VERSION,
     CommuteComparison,
@@ -44,31 +45,17 @@ PRICE_EDGES = (0, 5, 10, 15, 20, 30, 50, 100)
 #: figures are rounded to this many decimals (float noise only)
 DIGITS = 9
 #: answers are dated by the day of submission in the pilot's time zone
-SURVEY_TIMEZONE = localtime.BERLIN
+SURVEY_TIMEZONE = "Europe/Berlin"
 
 
 # --- ranges -----------------------------------------------------------------------------
 
 
 def _bounds(period: DateRange) -> tuple[Any, Any]:
-    return localtime.day_bounds(SURVEY_TIMEZONE, period.first, period.last)
+    return repository.day_bounds(SURVEY_TIMEZONE, period.first, period.last)
 
 
 # --- k-anonymity --------------------------------------------------------------------------
-
-
-def suppressed_rows(counts: Sequence[int], k: int) -> list[bool]:
-    """Which rows of a breakdown to hide: those with 1 to k−1 responses or members; when that
-    is exactly one row, also the next-smallest non-zero row (ties: the first listed), so the
-    hidden row cannot be recovered from the total. Zero rows are shown."""
-    hidden = [0 < count < k for count in counts]
-    if sum(hidden) == 1:
-        candidates = [
-            (count, index) for index, count in enumerate(counts) if count > 0 and not hidden[index]
-        ]
-        if candidates:
-            hidden[min(candidates)[1]] = True
-    return hidden
 
 
 def _share(part: float, whole: float) -> float:
@@ -131,7 +118,6 @@ async def summary(session: AsyncSession, *, period: DateRange, k: int) -> Survey
     totals = await repository.totals(session, *bounds)
     needs = await repository.need_counts(session, *bounds)
     groups = await repository.group_counts(session, *bounds)
-    group_counts = [groups.get(group, 0) for group in GROUPS]
     municipalities = sorted((await repository.municipality_counts(session, *bounds)).items())
     return SurveySummary(
         responses=totals.responses,
@@ -144,21 +130,15 @@ async def summary(session: AsyncSession, *, period: DateRange, k: int) -> Survey
             for need in NEEDS
         ],
         by_municipality=[
-            MunicipalityCount(
-                municipality=name, responses=None if hidden else count, suppressed=hidden
-            )
-            for (name, count), hidden in zip(
-                municipalities, suppressed_rows([c for _, c in municipalities], k), strict=True
+            MunicipalityCount(**published(row, key="municipality", count="responses"))
+            for row in k_anonymous(
+                [Breakdown(name, count, {}) for name, count in municipalities], k, free_text=True
             )
         ],
         by_group=[
-            GroupCount(
-                group=group,
-                responses=None if hidden else count,
-                suppressed=hidden,
-            )
-            for group, count, hidden in zip(
-                GROUPS, group_counts, suppressed_rows(group_counts, k), strict=True
+            GroupCount(**published(row, key="group", count="responses"))
+            for row in k_anonymous(
+                [Breakdown(group, groups.get(group, 0), {}) for group in GROUPS], k
             )
         ],
         commute_km=await _distribution(
@@ -234,8 +214,8 @@ def _side_by_side(
     hours_total: float,
     k: int,
 ) -> list[dict[str, Any]]:
-    survey_hidden = suppressed_rows(survey, k)
-    usage_hidden = suppressed_rows([members for members, _ in usage], k)
+    survey_hidden = suppressed(survey, k)
+    usage_hidden = suppressed([members for members, _ in usage], k)
     rows = []
     for responses, s_hidden, (members, hours), u_hidden in zip(
         survey, survey_hidden, usage, usage_hidden, strict=True
@@ -255,11 +235,40 @@ def _side_by_side(
     return rows
 
 
+_SIDES = {
+    "survey_suppressed": ("survey_responses", "survey_share"),
+    "usage_suppressed": ("members", "member_share", "booked_hours", "booked_hours_share"),
+}
+
+
+def _nameless_folded(
+    places: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[MunicipalitySideBySide]:
+    """The municipalities (free text) that no side shows with a count: folded into one last
+    row without a name, a side suppressed there if it was on any folded row (else all 0)."""
+    shown: list[MunicipalitySideBySide] = []
+    folded: list[dict[str, Any]] = []
+    for name, row in zip(places, rows, strict=True):
+        hidden = [flag for flag in _SIDES if row[flag]]
+        if hidden and all(row[flag] or not row[_SIDES[flag][0]] for flag in _SIDES):
+            folded.append(row)
+        else:
+            shown.append(MunicipalitySideBySide(municipality=name, **row))
+    if folded:
+        merged: dict[str, Any] = {}
+        for flag, figures in _SIDES.items():
+            side_hidden = any(row[flag] for row in folded)
+            merged[flag] = side_hidden
+            merged.update(dict.fromkeys(figures, None if side_hidden else 0))
+        shown.append(MunicipalitySideBySide(municipality=None, **merged))
+    return shown
+
+
 async def needs_vs_usage(session: AsyncSession, *, period: DateRange, k: int) -> NeedsVsUsage:
     bounds = _bounds(period)
     totals = await repository.totals(session, *bounds)
     usage = repository.UsageRange(
-        session, await repository.location_zones(session), period.first, period.last
+        await repository.location_zones(session), period.first, period.last
     )
     members, hours = await repository.usage_totals(session, usage)
     visits, km = await repository.visits(session, usage)
@@ -298,10 +307,7 @@ async def needs_vs_usage(session: AsyncSession, *, period: DateRange, k: int) ->
         by_group=[
             GroupSideBySide(group=group, **row) for group, row in zip(GROUPS, by_group, strict=True)
         ],
-        by_municipality=[
-            MunicipalitySideBySide(municipality=name, **row)
-            for name, row in zip(places, by_municipality, strict=True)
-        ],
+        by_municipality=_nameless_folded(places, by_municipality),
         commute=CommuteComparison(
             stated=StatedCommute(
                 respondents=totals.stated_respondents,

@@ -200,3 +200,23 @@ async def test_usage_figures_per_day(api: Api) -> None:
         assert person.id not in response.text
     one_day = await usage(api, await api.operator(), company["id"], "2030-01-09", "2030-01-09")
     assert [d["booked_hours"] for d in one_day.json()["days"]] == [0.75]
+
+
+async def test_usage_peaks_count_simultaneous_starts_and_not_back_to_back(api: Api) -> None:
+    admin, company, (ada, bob, cem) = await team(api, seats=3, size=3)
+    one, two, three = await desks(api, 3)
+    for member, desk, opens, closes in [
+        (ada, one, "09:00", "10:00"),
+        (bob, two, "09:00", "09:30"),  # starts with Ada: two at once
+        (cem, three, "10:00", "11:00"),  # starts as Ada ends: one
+        (bob, two, "14:00", "15:00"),
+    ]:
+        made = await book(api, member, desk, opens, closes)
+        assert made.status_code == 201, made.text
+
+    response = await usage(api, admin, company["id"], DAY, DAY)
+
+    assert response.status_code == 200, response.text
+    (day,) = response.json()["days"]
+    assert (day["peak_concurrent_seats"], day["booked_hours"]) == (2, 3.5)
+    assert response.json()["total"]["seat_days_used"] == 2

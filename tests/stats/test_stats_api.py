@@ -588,7 +588,46 @@ async def test_commute_breakdowns_are_k_anonymous_and_totals_published(
     assert modes["public_transport"] == hidden
     assert modes["bike"]["members"] == 0  # the bike rider came on Wednesday only
     assert modes["bike"]["suppressed"] is False
-    assert all(row.pop("municipality") and row == hidden for row in body["by_municipality"])
+    # Free text: the suppressed municipalities are folded into one row without their names.
+    assert body["by_municipality"] == [{"municipality": None, **hidden}]
+
+
+async def test_suppressed_municipalities_are_folded_into_one_nameless_row(
+    app: FastAPI, api: Api, analyst: Member
+) -> None:
+    await _commuters(api)
+    min_group_size(app, 2)
+    span = {"from": "2030-01-08", "to": "2030-01-09"}
+
+    body = await read(api, analyst, "commute", **span)
+    rows = await read_csv(api, analyst, "commute", **span)
+
+    # Velten has two members (car, bike); Hennigsdorf and Oranienburg one each.
+    assert body["by_municipality"] == [
+        {
+            "municipality": "Velten",
+            "members": 2,
+            "visits": 3,
+            "km_avoided": 40.0,
+            "co2_kg_avoided": round(0.166 * 40, 6),
+            "suppressed": False,
+        },
+        {
+            "municipality": None,
+            "members": None,
+            "visits": None,
+            "km_avoided": None,
+            "co2_kg_avoided": None,
+            "suppressed": True,
+        },
+    ]
+    places = [row for row in rows if row["breakdown"] == "municipality"]
+    assert [(row["value"], row["members"], row["suppressed"]) for row in places] == [
+        ("Velten", "2", "false"),
+        ("", "", "true"),
+    ]
+    assert "Hennigsdorf" not in str([body, rows])
+    assert "Oranienburg" not in str([body, rows])
 
 
 async def test_erased_members_still_count(app: FastAPI, api: Api, analyst: Member) -> None:

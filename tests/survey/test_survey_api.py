@@ -280,11 +280,10 @@ async def test_summary_figures_are_exact_and_k_anonymous(api: Api, database_url:
             {"need": "public_transport_access", "responses": 0, "share": 0.0},
         ],
         # k − 1 = 2 answers (Velten) and 1 are hidden, k = 3 (Oranienburg) is shown; known
-        # names are merged whatever their case.
+        # names are merged whatever their case. The hidden ones are folded, nameless.
         "by_municipality": [
-            {"municipality": "Hennigsdorf", "responses": None, "suppressed": True},
             {"municipality": "Oranienburg", "responses": 3, "suppressed": False},
-            {"municipality": "Velten", "responses": None, "suppressed": True},
+            {"municipality": None, "responses": None, "suppressed": True},
         ],
         # Only senior (2) is below k, so the next-smallest row goes too: freelancer and parent
         # both have 3, freelancer is listed first.
@@ -321,11 +320,11 @@ async def test_rows_of_exactly_k_are_shown(api: Api, database_url: str) -> None:
 
         body = await _summary(k2, operator.headers, **{"from": "2030-01-06", "to": "2030-01-06"})
 
-    # Hennigsdorf (1) is the only row below k = 2: the next-smallest, Velten (2), goes too.
+    # Hennigsdorf (1) is the only row below k = 2: the next-smallest, Velten (2), goes too,
+    # and both are folded into one row without a name.
     assert body["by_municipality"] == [
-        {"municipality": "Hennigsdorf", "responses": None, "suppressed": True},
         {"municipality": "Oranienburg", "responses": 3, "suppressed": False},
-        {"municipality": "Velten", "responses": None, "suppressed": True},
+        {"municipality": None, "responses": None, "suppressed": True},
     ]
     assert [row["responses"] for row in body["by_group"]] == [3, 0, 0, 4, 3, 2, 0, 0, 0]
 
@@ -340,7 +339,7 @@ async def test_summary_counts_submissions_by_their_berlin_day(api: Api) -> None:
 
     assert day_before["responses"] == 1
     assert day_before["by_municipality"] == [
-        {"municipality": "Kremmen", "responses": None, "suppressed": True}
+        {"municipality": None, "responses": None, "suppressed": True}
     ]
     assert whole["responses"] == 7
     assert later["responses"] == 0

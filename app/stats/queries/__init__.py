@@ -1,0 +1,1 @@
+"""The statements of the statistics, one module per family of endpoints."""
