@@ -28,6 +28,7 @@ from app.core.errors import ServiceUnavailable, install_error_handlers, problem_
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
+    HeaderSizeLimitMiddleware,
     MetricsMiddleware,
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(HeaderSizeLimitMiddleware)
     app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(

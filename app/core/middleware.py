@@ -1,5 +1,5 @@
-"""Pure ASGI middleware: request ids, security headers, the body size limit, metrics and the
-access log."""
+"""Pure ASGI middleware: request ids, security headers, the header and body size limits,
+metrics and the access log."""
 
 import time
 import uuid
@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import problem_response, unexpected_error
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 ROUTE_TEMPLATES_REMEMBERED = 1024
 
 log = structlog.get_logger("app.access")
@@ -162,6 +163,35 @@ class BodySizeLimitMiddleware:
             413, "payload-too-large", "Content Too Large", "Request bodies are limited to 1 MiB."
         )
         await response(scope, receive, send)
+
+
+class HeaderSizeLimitMiddleware:
+    """A request line and headers of more than 16 KiB together are refused with 431.
+
+    uvicorn's h11 limit (``--h11-max-incomplete-event-size``) only counts a head that is still
+    arriving; one that arrives whole in a single read passes it, so the app counts as well.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        size = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+        size += sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+        if size > self.max_bytes:
+            response = problem_response(
+                431,
+                "header-fields-too-large",
+                "Request Header Fields Too Large",
+                "The request line and headers are limited to 16 KiB.",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class MetricsMiddleware:

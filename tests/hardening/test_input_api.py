@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from app.core.middleware import MAX_HEADER_BYTES
 from tests.companies.support import COMPANIES, register_company
 from tests.factories import PASSWORD, Api, Member, assert_problem, local
 
@@ -23,6 +24,24 @@ async def _bookings_of(api: Api) -> int:
     assert response.status_code == 200, response.text
     total: int = response.json()["total"]
     return total
+
+
+# --- header size ---------------------------------------------------------------------------
+
+
+async def test_headers_over_16_kib_are_refused(api: Api) -> None:
+    response = await api.client.get("/api/v1/locations", headers={"X-Padding": "x" * 20 * 1024})
+
+    assert_problem(response, 431, "header-fields-too-large")
+    assert "x-request-id" in response.headers
+
+
+async def test_headers_under_16_kib_are_served(api: Api) -> None:
+    padding = "x" * (MAX_HEADER_BYTES - 1024)
+
+    response = await api.client.get("/api/v1/locations", headers={"X-Padding": padding})
+
+    assert response.status_code == 200, response.text
 
 
 # --- NUL characters ---------------------------------------------------------------------
