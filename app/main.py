@@ -27,10 +27,9 @@ from app.core.dependencies import refuse_nul_characters
 from app.core.errors import ServiceUnavailable, install_error_handlers, problem_responses
 from app.core.logging import configure_logging
 from app.core.middleware import (
-    BodySizeLimitMiddleware,
-    HeaderSizeLimitMiddleware,
     MetricsMiddleware,
     RequestIdMiddleware,
+    RequestSizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.core.rate_limit import RateLimiter
@@ -138,8 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(HeaderSizeLimitMiddleware)
+    app.add_middleware(RequestSizeLimitMiddleware)
     app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(

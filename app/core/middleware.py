@@ -120,16 +120,35 @@ class _BodyTooLarge(HTTPException):
         super().__init__(413, "Request bodies are limited to 1 MiB.")
 
 
-class BodySizeLimitMiddleware:
-    """Bodies over 1 MiB are refused with 413, whether or not they announce their length."""
+class RequestSizeLimitMiddleware:
+    """A request line and headers of more than 16 KiB together are refused with 431; bodies
+    over 1 MiB with 413, whether or not they announce their length.
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    uvicorn's h11 limit (``--h11-max-incomplete-event-size``) only counts a head that is still
+    arriving; one that arrives whole in a single read passes it, so the head is counted here.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, max_head_bytes: int = MAX_HEADER_BYTES
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_head_bytes = max_head_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        head = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+        head += sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+        if head > self.max_head_bytes:
+            response = problem_response(
+                431,
+                "header-fields-too-large",
+                "Request Header Fields Too Large",
+                "The request line and headers are limited to 16 KiB.",
+            )
+            await response(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
@@ -163,35 +182,6 @@ class BodySizeLimitMiddleware:
             413, "payload-too-large", "Content Too Large", "Request bodies are limited to 1 MiB."
         )
         await response(scope, receive, send)
-
-
-class HeaderSizeLimitMiddleware:
-    """A request line and headers of more than 16 KiB together are refused with 431.
-
-    uvicorn's h11 limit (``--h11-max-incomplete-event-size``) only counts a head that is still
-    arriving; one that arrives whole in a single read passes it, so the app counts as well.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_HEADER_BYTES) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        size = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
-        size += sum(len(name) + len(value) + 4 for name, value in scope["headers"])
-        if size > self.max_bytes:
-            response = problem_response(
-                431,
-                "header-fields-too-large",
-                "Request Header Fields Too Large",
-                "The request line and headers are limited to 16 KiB.",
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
 class MetricsMiddleware:
