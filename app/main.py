@@ -5,7 +5,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -23,12 +23,13 @@ from app.companies.router import router as companies_router
 from app.core import clock
 from app.core.config import Settings, get_settings
 from app.core.db import Database
+from app.core.dependencies import refuse_nul_characters
 from app.core.errors import ServiceUnavailable, install_error_handlers, problem_responses
 from app.core.logging import configure_logging
 from app.core.middleware import (
-    BodySizeLimitMiddleware,
     MetricsMiddleware,
     RequestIdMiddleware,
+    RequestSizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.core.rate_limit import RateLimiter
@@ -131,11 +132,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_characters)],
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RequestSizeLimitMiddleware)
     app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -2,7 +2,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, status
-from pydantic import AwareDatetime
 from sqlalchemy import Select
 
 from app.auth.dependencies import CurrentMember
@@ -25,6 +24,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.pagination import Page, PageParams, Pagination, paginate
+from app.core.schemas import Instant
 from app.models import Booking
 
 router = APIRouter(
@@ -115,8 +115,8 @@ async def list_bookings(
     desk_id: uuid.UUID | None = None,
     member_id: uuid.UUID | None = None,
     status: BookingStatus | None = None,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: Annotated[AwareDatetime | None, Query()] = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Annotated[Instant | None, Query()] = None,
 ) -> Page[BookingRead]:
     """Operators see all bookings, members their own; company admins also the bookings on
     their company's seats. `from`/`to` (with offset) select the

@@ -2,19 +2,18 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import Field, model_validator
 
-from app.core.schemas import Name, RequestSchema, ResponseSchema
+from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 
 CompanyStatus = Literal["pending", "active", "suspended"]
 CompanyRole = Literal["admin", "employee"]
-EmailAddress = Annotated[EmailStr, Field(max_length=254)]
 Seats = Annotated[int, Field(ge=0, le=10_000)]
 
 
 class CompanyCreate(RequestSchema):
     name: Name
-    contact_email: EmailAddress
+    contact_email: Email
     seats_requested: Annotated[Seats, Field(description="Seats the company asks for (0–10,000).")]
 
 
@@ -23,7 +22,7 @@ class CompanyUpdate(RequestSchema):
     may change the contact fields `name`, `contact_email` and `seats_requested`."""
 
     name: Name | None = None
-    contact_email: EmailAddress | None = None
+    contact_email: Email | None = None
     seats_requested: Seats | None = None
     status: CompanyStatus | None = None
     seats: Seats | None = None
@@ -50,7 +49,7 @@ class CompanyRead(ResponseSchema):
 
 
 class InvitationCreate(RequestSchema):
-    email: EmailAddress
+    email: Email
 
 
 class InvitationCreated(ResponseSchema):

@@ -37,6 +37,7 @@ from app.core.errors import (
     ValidationFailed,
 )
 from app.core.notifications import Message
+from app.core.schemas import normalise_email
 from app.models import Company, CompanyMember, Invitation, Member, MemberGroup
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -54,7 +55,7 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
     """Register a company: pending, no seats; the caller becomes its admin."""
     company = Company(
         name=data.name,
-        contact_email=data.contact_email.lower(),
+        contact_email=normalise_email(data.contact_email),
         seats_requested=data.seats_requested,
         status="pending",
         seats=0,
@@ -88,7 +89,7 @@ async def update(
     if refused and actor.role != "operator":
         raise Forbidden(f"Only operators may change {' and '.join(refused)}.")
     if "contact_email" in values:
-        values["contact_email"] = values["contact_email"].lower()
+        values["contact_email"] = normalise_email(values["contact_email"])
     before = audit.snapshot(company, AUDITED_FIELDS)
     for field, value in values.items():
         setattr(company, field, value)
@@ -114,7 +115,7 @@ async def invite(
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         company_id=company.id,
-        email=email.lower(),
+        email=normalise_email(email),
         token_hash=hash_token(token),
         invited_by_id=actor.id,
         created_at=now,
@@ -171,7 +172,7 @@ async def invitation_for_registration(
 ) -> Invitation:
     """The invitation a new account may accept; 422 for any problem, so nothing is created."""
     invitation = await _usable_invitation(session, token)
-    if invitation.email != email.lower():
+    if invitation.email != normalise_email(email):
         raise ValidationFailed("The invitation was sent to another email address.")
     return invitation
 
@@ -207,7 +208,7 @@ async def accept(
 ) -> tuple[Company, CompanyMember]:
     """A signed-in member accepts an invitation sent to their own email."""
     invitation = await _usable_invitation(session, token)
-    if invitation.email != (member.email or "").lower():
+    if invitation.email != normalise_email(member.email or ""):
         raise Forbidden("This invitation was sent to another email address.")
     employment = await join(session, invitation=invitation, member=member)
     company = await repository.get(session, invitation.company_id)

@@ -1,5 +1,5 @@
-"""Pure ASGI middleware: request ids, security headers, the body size limit, metrics and the
-access log."""
+"""Pure ASGI middleware: request ids, security headers, the header and body size limits,
+metrics and the access log."""
 
 import time
 import uuid
@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import problem_response, unexpected_error
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 ROUTE_TEMPLATES_REMEMBERED = 1024
 
 log = structlog.get_logger("app.access")
@@ -119,16 +120,35 @@ class _BodyTooLarge(HTTPException):
         super().__init__(413, "Request bodies are limited to 1 MiB.")
 
 
-class BodySizeLimitMiddleware:
-    """Bodies over 1 MiB are refused with 413, whether or not they announce their length."""
+class RequestSizeLimitMiddleware:
+    """A request line and headers of more than 16 KiB together are refused with 431; bodies
+    over 1 MiB with 413, whether or not they announce their length.
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    uvicorn's h11 limit (``--h11-max-incomplete-event-size``) only counts a head that is still
+    arriving; one that arrives whole in a single read passes it, so the head is counted here.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, max_head_bytes: int = MAX_HEADER_BYTES
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_head_bytes = max_head_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        head = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+        head += sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+        if head > self.max_head_bytes:
+            response = problem_response(
+                431,
+                "header-fields-too-large",
+                "Request Header Fields Too Large",
+                "The request line and headers are limited to 16 KiB.",
+            )
+            await response(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:

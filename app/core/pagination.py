@@ -8,6 +8,8 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.schemas import QueryInteger
+
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -25,8 +27,8 @@ class PageParams:
 
 
 async def _page_params(
-    limit: Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip.")] = 0,
+    limit: Annotated[QueryInteger, Query(ge=1, le=200, description="Page size (1–200).")] = 50,
+    offset: Annotated[QueryInteger, Query(ge=0, le=1_000_000, description="Rows to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.db import DbSession, is_sqlite
 from app.core.errors import RateLimited
+from app.core.schemas import normalise_email
 from app.models import RateLimitCounter
 
 if TYPE_CHECKING:
@@ -267,7 +268,7 @@ class LoginGuard:
         self.address_key = limiter.key("login:address", address)
 
     def _account_key(self, email: str) -> str:
-        return self.limiter.key("login:account", email.strip().lower())
+        return self.limiter.key("login:account", normalise_email(email))
 
     async def check(self, email: str) -> None:
         """429 while the account or the address has used up its failed logins."""

@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field, field_validator
 
-from app.core.schemas import Name, RequestSchema, ResponseSchema
+from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 
 InterestKind = Literal["person", "company", "social_organisation", "partner"]
 Text = Annotated[str, Field(max_length=2000)]
@@ -19,8 +19,8 @@ INTEREST_CONSENT_TEXT = (
 class InterestCreate(RequestSchema):
     kind: InterestKind
     name: Name
-    organisation: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    email: Annotated[EmailStr, Field(max_length=254)]
+    organisation: Name | None = None
+    email: Email
     message: Text | None = None
     offers: Annotated[Text, Field(description="What one could offer the pilot.")] | None = None
     needs: Annotated[Text, Field(description="What one would need from the pilot.")] | None = None

@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core import clock
+from app.core.schemas import normalise_email
 from app.interest.schemas import INTEREST_CONSENT_VERSION, InterestCreate
 from app.models import ExpressionOfInterest, Member
 
@@ -12,7 +13,7 @@ async def register(session: AsyncSession, *, request: InterestCreate) -> Express
     now = clock.now()
     entry = ExpressionOfInterest(
         **request.model_dump(exclude={"consent", "email"}),
-        email=request.email.lower(),
+        email=normalise_email(request.email),
         consented_at=now,
         consent_text_version=INTEREST_CONSENT_VERSION,
         created_at=now,

@@ -10,7 +10,7 @@ from app.core.schemas import CalendarDate, Name, RequestSchema, ResponseSchema
 from app.locations.hours import minutes_of
 
 WallClock = Annotated[str, Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
-Municipality = Annotated[str, Field(min_length=1, max_length=100)]
+Municipality = Annotated[Name, Field(max_length=100)]
 Address = Annotated[str, Field(min_length=1, max_length=300)]
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core.schemas import normalise_email
 from app.models import Member, MemberGroup
 
 
@@ -30,7 +31,7 @@ async def get(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
 
 
 async def get_by_email(session: AsyncSession, email: str) -> Member | None:
-    values = {"email": email.lower()}
+    values = {"email": normalise_email(email)}
     return (await session.scalars(_BY_EMAIL, values)).unique().one_or_none()
 
 
@@ -38,8 +39,8 @@ def search(*, q: str | None, group: str | None, role: str | None) -> Select[Memb
     """Members matching the operator's filters, ordered by creation then id."""
     statement = _with_groups()
     if q:
-        # autoescape: a % or _ in the search text is matched literally, not as a wildcard
-        text = q.lower()
+        # In the form emails are stored in; autoescape: a % or _ is matched literally
+        text = normalise_email(q)
         statement = statement.where(
             or_(
                 func.lower(Member.full_name).contains(text, autoescape=True),

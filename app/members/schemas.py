@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from app.core.schemas import Name, RequestSchema, ResponseSchema
+from app.core.schemas import Email, Name, Password, RequestSchema, ResponseSchema
 
 MemberGroupName = Literal[
     "freelancer",
@@ -20,10 +20,9 @@ MemberGroupName = Literal[
 CommuteMode = Literal["car", "public_transport", "bike", "foot", "other"]
 Role = Literal["member", "analyst", "operator"]
 Groups = Annotated[list[MemberGroupName], Field(min_length=1, max_length=9)]
-Municipality = Annotated[str, Field(min_length=1, max_length=100)]
+Municipality = Annotated[Name, Field(max_length=100)]
 Postcode = Annotated[str, Field(pattern=r"^[0-9]{5}$", description="German postcode, 5 digits")]
 CommuteKm = Annotated[float, Field(ge=0, le=300, description="One-way km (0–300)")]
-Password = Annotated[str, Field(min_length=10, max_length=200)]
 
 
 def _distinct(groups: list[str] | None) -> list[str] | None:
@@ -92,6 +91,6 @@ class MemberAdminUpdate(RequestSchema):
 
 
 class RegisterRequest(MemberProfile):
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Email
     password: Password
     invitation_token: Annotated[str, Field(min_length=1, max_length=200)] | None = None

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.companies import service as company_service
 from app.core.errors import Conflict
+from app.core.schemas import normalise_email
 from app.core.security import hash_password
 from app.members import repository
 from app.members.schemas import MemberAdminUpdate, MemberProfileUpdate, RegisterRequest
@@ -25,7 +26,7 @@ async def create(
     """A new member; 409 when the email is taken (case-insensitively)."""
     groups = profile.pop("groups")
     member = Member(
-        email=email.lower(),
+        email=normalise_email(email),
         password_hash=hash_password(password),
         role=role,
         group_rows=[MemberGroup(group=group) for group in groups],

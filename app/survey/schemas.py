@@ -3,9 +3,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
-from app.core.schemas import RequestSchema, ResponseSchema
+from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 from app.members.schemas import CommuteMode, Groups, MemberGroupName
 
 #: The municipalities of the region; a known name is stored in this spelling whatever its case.
@@ -65,9 +65,8 @@ def _distinct(values: list[str]) -> list[str]:
 
 
 Municipality = Annotated[
-    str,
+    Name,
     Field(
-        min_length=1,
         max_length=100,
         description="Free text (1–100 characters). Known municipalities of the region are "
         "stored in their official spelling whatever the case: "
@@ -101,7 +100,7 @@ class SurveyAnswer(RequestSchema):
     ]
     cooperation_interest: bool
     wants_trial: bool
-    contact_email: Annotated[EmailStr, Field(max_length=254)] | None = None
+    contact_email: Email | None = None
     contact_consent: Annotated[
         bool,
         Field(

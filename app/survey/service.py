@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.anonymity import Breakdown, k_anonymous, published, suppressed
 from app.core.dates import DateRange
+from app.core.schemas import normalise_email
 from app.members.schemas import MemberGroupName
 from app.models import (
     SurveyContact,
@@ -84,7 +85,7 @@ async def submit(session: AsyncSession, *, answer: SurveyAnswer) -> SurveyRespon
         session.add(
             SurveyContact(
                 response_id=response.id,
-                email=answer.contact_email.lower(),
+                email=normalise_email(answer.contact_email),
                 consented_at=now,
                 consent_text_version=SURVEY_CONSENT_VERSION,
             )

@@ -415,7 +415,8 @@ async def test_bootstrap_operator_is_never_overwritten(app: FastAPI, database_ur
     assert operators.json()["total"] == 1
 
 
-@pytest.mark.parametrize("username", ["nul\x00@example.org", "x" * 300 + "@example.org"])
-async def test_impossible_usernames_are_just_wrong_credentials(api: Api, username: str) -> None:
-    response = await api.login(username, "whatever-password")
+async def test_impossible_usernames_are_just_wrong_credentials(api: Api) -> None:
+    response = await api.login("x" * 300 + "@example.org", "whatever-password")
     assert_problem(response, 401, "not-authenticated")
+    # A NUL is refused as in every parameter (tests/hardening), whether the account exists or not.
+    assert_problem(await api.login("nul\x00@example.org"), 422, "validation-error")

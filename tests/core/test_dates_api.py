@@ -84,9 +84,7 @@ async def test_ranges_within_three_years_are_accepted(
         ("20300101", "2030-01-02"),  # ISO basic format
     ],
 )
-async def test_ranges_out_of_the_rule_answer_422(
-    api: Api, ask: Ask, first: str, last: str
-) -> None:
+async def test_ranges_out_of_the_rule_answer_422(api: Api, ask: Ask, first: str, last: str) -> None:
     response = await ask(api, first, last)
 
     assert_problem(response, 422, "validation-error")

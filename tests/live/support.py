@@ -33,6 +33,8 @@ ALL_DAY = [{"weekday": day, "opens": "00:00", "closes": "24:00"} for day in rang
 STARTUP_TIMEOUT = 60.0
 SHUTDOWN_TIMEOUT = 15.0
 REQUEST_TIMEOUT = 60.0
+#: Headers over this many bytes are refused, as by `make run` and the image (DESIGN §7).
+MAX_HEADER_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def running_server(
     command = [
         *(sys.executable, "-m", "uvicorn", "app.main:app"),
         *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        # As `make run` and the image: headers over 16 KiB are refused.
+        *("--http", "h11", "--h11-max-incomplete-event-size", str(MAX_HEADER_BYTES)),
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
