@@ -167,6 +167,7 @@ async def invite_employee(
         email=invitation.email,
         token=token,
         expires_at=invitation.expires_at,
+        mail_status=invitation.mail_status,
     )
 
 
@@ -179,6 +180,7 @@ def _invitation(invitation: Invitation) -> InvitationRead:
         expires_at=invitation.expires_at,
         accepted_at=invitation.accepted_at,
         status=service.invitation_status(invitation, clock.now()),
+        mail_status=invitation.mail_status,
     )
 
 

@@ -188,6 +188,7 @@ async def test_invitation_is_mailed_when_smtp_is_configured(api: Api) -> None:
 
     created = await invite(api, admin, company["id"], "Mia@Example.org")
 
+    assert created.json()["mail_status"] == "sent"
     ((host, port, message),) = FakeSmtp.sent
     assert (host, port, message["To"]) == ("mail.example.test", 587, "mia@example.org")
     assert "Velten Keramik" in message["Subject"]
@@ -220,6 +221,13 @@ async def test_a_pending_company_mails_no_invitation_until_an_operator_activates
     mailed = {message["To"]: message.get_content() for message in _mailed()}
     assert sorted(mailed) == ["spaet@example.org", "wartet@example.org"]
     assert waiting.json()["token"] in mailed["wartet@example.org"]
+    assert waiting.json()["mail_status"] == "held"
+    listed = await api.client.get(f"{COMPANIES}/{company['id']}/invitations", headers=admin.headers)
+    assert {item["email"]: item["mail_status"] for item in listed.json()["items"]} == {
+        "wartet@example.org": "sent",
+        "frueh@example.org": "dropped",
+        "spaet@example.org": "sent",
+    }
     await set_company(api, company["id"], seats=3)
     assert len(_mailed()) == 2
 
