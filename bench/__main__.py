@@ -378,6 +378,7 @@ async def main(args: argparse.Namespace) -> str:
         database_url=url,
         env="production",
         secret_key=harness.SECRET_KEY,
+        public_base_url=harness.PUBLIC_BASE_URL,
         bootstrap_operator_email=harness.OPERATOR_EMAIL,
         bootstrap_operator_password=harness.OPERATOR_PASSWORD,
         status_job_interval_seconds=3600,

@@ -291,12 +291,17 @@ async def vacuum(url: str) -> None:
 
 
 # -- the server ------------------------------------------------------------------------------
+#: Production requires it; the benchmark hands out no URL anybody follows.
+PUBLIC_BASE_URL = "http://127.0.0.1"
+
+
 def server_env(url: str) -> dict[str, str]:
     """Production settings: a real secret, the bootstrap operator, production argon2."""
     return {
         "COWORKING_DATABASE_URL": url,
         "COWORKING_ENV": "production",
         "COWORKING_SECRET_KEY": SECRET_KEY,
+        "COWORKING_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "COWORKING_BOOTSTRAP_OPERATOR_EMAIL": OPERATOR_EMAIL,
         "COWORKING_BOOTSTRAP_OPERATOR_PASSWORD": OPERATOR_PASSWORD,
         "COWORKING_SEED_DEMO": "false",

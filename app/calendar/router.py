@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel
 
 from app.auth.dependencies import CurrentMember
@@ -8,6 +8,7 @@ from app.calendar import service
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
 from app.core.errors import NotAuthenticated, NotFound, ValidationFailed, problem_responses
+from app.core.urls import PublicBaseUrl
 
 router = APIRouter(tags=["calendar"])
 ICS_MEDIA_TYPE = "text/calendar"
@@ -17,9 +18,8 @@ class CalendarFeedRead(BaseModel):
     url: str
 
 
-def _feed_url(request: Request, settings: AppSettings, token: str) -> CalendarFeedRead:
-    base = settings.public_base_url or str(request.base_url)
-    return CalendarFeedRead(url=f"{base.rstrip('/')}/api/v1/calendar/{token}.ics")
+def _feed_url(base: str, token: str) -> CalendarFeedRead:
+    return CalendarFeedRead(url=f"{base}/api/v1/calendar/{token}.ics")
 
 
 @router.get(
@@ -29,14 +29,15 @@ def _feed_url(request: Request, settings: AppSettings, token: str) -> CalendarFe
     responses=problem_responses(NotAuthenticated),
 )
 async def read_feed(
-    request: Request, member: CurrentMember, session: DbSession, settings: AppSettings
+    member: CurrentMember, session: DbSession, settings: AppSettings, base: PublicBaseUrl
 ) -> CalendarFeedRead:
     """An iCalendar URL for your calendar app, working without a bearer token: keep it
     secret. The same URL is answered until you rotate or revoke it. It serves your active
     bookings (confirmed or checked in, not yet ended) with the location's address and time
-    zone."""
+    zone. The URL is built from `COWORKING_PUBLIC_BASE_URL` (from the request's own address
+    only in development without it), never from a `Host` header a client chose."""
     token = await service.feed_token(session, settings=settings, member=member)
-    return _feed_url(request, settings, token)
+    return _feed_url(base, token)
 
 
 @router.post(
@@ -46,11 +47,11 @@ async def read_feed(
     responses=problem_responses(NotAuthenticated),
 )
 async def rotate_feed(
-    request: Request, member: CurrentMember, session: DbSession, settings: AppSettings
+    member: CurrentMember, session: DbSession, settings: AppSettings, base: PublicBaseUrl
 ) -> CalendarFeedRead:
     """A new secret URL; the old one stops working at once."""
     token = await service.rotate(session, settings=settings, member=member)
-    return _feed_url(request, settings, token)
+    return _feed_url(base, token)
 
 
 @router.delete(

@@ -28,6 +28,21 @@ async def lock(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
     return (await session.scalars(statement)).one_or_none()
 
 
+async def pending_administered(session: AsyncSession, member_id: uuid.UUID) -> int:
+    """How many still pending companies the member admins (registering makes the admin)."""
+    statement = (
+        select(func.count())
+        .select_from(CompanyMember)
+        .join(Company, Company.id == CompanyMember.company_id)
+        .where(
+            CompanyMember.member_id == member_id,
+            CompanyMember.company_role == "admin",
+            Company.status == "pending",
+        )
+    )
+    return (await session.scalar(statement)) or 0
+
+
 async def roles_of(session: AsyncSession, company_id: uuid.UUID, member_id: uuid.UUID) -> set[str]:
     statement = select(CompanyMember.company_role).where(
         CompanyMember.company_id == company_id, CompanyMember.member_id == member_id
@@ -114,19 +129,48 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
 async def get_invitation(
     session: AsyncSession, company_id: uuid.UUID, invitation_id: uuid.UUID
 ) -> Invitation | None:
+    """An invitation of the company that was not withdrawn."""
     statement = select(Invitation).where(
-        Invitation.id == invitation_id, Invitation.company_id == company_id
+        Invitation.id == invitation_id,
+        Invitation.company_id == company_id,
+        Invitation.revoked_at.is_(None),
     )
     return (await session.scalars(statement)).one_or_none()
 
 
 def invitations(company_id: uuid.UUID) -> Select[Invitation]:
-    """Newest first, then id."""
+    """The company's invitations that were not withdrawn; newest first, then id."""
     return (
         select(Invitation)
-        .where(Invitation.company_id == company_id)
+        .where(Invitation.company_id == company_id, Invitation.revoked_at.is_(None))
         .order_by(Invitation.created_at.desc(), Invitation.id)
     )
+
+
+async def nth_latest_invitation_since(
+    session: AsyncSession, company_id: uuid.UUID, *, since: datetime, n: int
+) -> datetime | None:
+    """When the company created its ``n``-th latest invitation, if that was after ``since``
+    (withdrawn ones included): ``None`` while it created fewer than ``n`` since then."""
+    statement = (
+        select(Invitation.created_at)
+        .where(Invitation.company_id == company_id, Invitation.created_at > since)
+        .order_by(Invitation.created_at.desc())
+        .offset(n - 1)
+        .limit(1)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def held_invitations(session: AsyncSession, company_id: uuid.UUID) -> list[Invitation]:
+    """The company's invitations whose mail is held, oldest first, locked."""
+    statement = (
+        select(Invitation)
+        .where(Invitation.company_id == company_id, Invitation.mail_status == "held")
+        .order_by(Invitation.created_at, Invitation.id)
+        .with_for_update()
+    )
+    return list((await session.scalars(statement)).all())
 
 
 def _seat_holders(company_id: uuid.UUID, now: datetime) -> ColumnElement[bool]:

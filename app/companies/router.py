@@ -20,17 +20,18 @@ from app.companies.schemas import (
 from app.core import clock
 from app.core.dates import DateRangeQuery
 from app.core.db import DbSession
-from app.core.dependencies import AppSettings
 from app.core.errors import (
     Conflict,
     Forbidden,
     NotAuthenticated,
     NotFound,
+    RateLimited,
     ValidationFailed,
     problem_responses,
 )
 from app.core.notifications import Notifications, deliver
 from app.core.pagination import Page, Pagination, page_of, paginate
+from app.core.urls import PublicBaseUrl
 from app.models import Invitation
 
 router = APIRouter(
@@ -45,13 +46,19 @@ invitations_router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a company")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a company",
+    responses=problem_responses(Conflict),
+)
 async def create_company(
     body: CompanyCreate, member: CurrentMember, session: DbSession
 ) -> CompanyRead:
     """Any member may register a company. It starts `pending` with 0 seats until an operator
     approves it; the caller becomes its admin (an admin is not an employee — and books
-    privately — unless also invited as one)."""
+    privately — unless also invited as one). A member may have at most three companies
+    that are still pending: the fourth answers 409 `conflict`."""
     company = await service.create(session, member=member, data=body)
     return CompanyRead.model_validate(company)
 
@@ -78,15 +85,32 @@ async def read_company(access: VisibleCompany) -> CompanyRead:
     responses=problem_responses(NotFound, Forbidden),
 )
 async def update_company(
-    body: CompanyUpdate, access: AdministeredCompany, session: DbSession
+    body: CompanyUpdate,
+    access: AdministeredCompany,
+    session: DbSession,
+    base_url: PublicBaseUrl,
+    notifier: Notifications,
+    background: BackgroundTasks,
 ) -> CompanyRead:
     """Operators approve (`status: active`), suspend and set `seats`. A company admin may
     change the contact fields (`name`, `contact_email`, `seats_requested`) only: sending
     `status` or `seats` answers 403, it is not silently ignored. Suspending a company keeps
-    the desks of bookings already made; its employees' new bookings are private."""
+    the desks of bookings already made; its employees' new bookings are private.
+
+    Activating a company mails its held invitations that can still be accepted (invitations
+    of a company that is not active are not mailed until then)."""
     company = await service.update(
         session, actor=access.caller, company=access.company, changes=body
     )
+    for invitation, token in await service.release_held_invitations(session, company=company):
+        message = service.invitation_message(
+            company=company,
+            email=invitation.email,
+            token=token,
+            expires_at=invitation.expires_at,
+            base_url=base_url,
+        )
+        background.add_task(deliver, notifier, message)
     return CompanyRead.model_validate(company)
 
 
@@ -94,13 +118,13 @@ async def update_company(
     "/{company_id}/invitations",
     status_code=status.HTTP_201_CREATED,
     summary="Invite an employee",
-    responses=problem_responses(NotFound, Forbidden),
+    responses=problem_responses(NotFound, Forbidden, RateLimited),
 )
 async def invite_employee(
     body: InvitationCreate,
     access: AdministeredCompany,
     session: DbSession,
-    settings: AppSettings,
+    base_url: PublicBaseUrl,
     notifier: Notifications,
     background: BackgroundTasks,
 ) -> InvitationCreated:
@@ -108,26 +132,32 @@ async def invite_employee(
     holds the token — shown only here, stored only as a SHA-256 hash — so the flow works
     without mail; it is single-use, valid 14 days and bound to the invited email. The
     invitee accepts with `POST /invitations/accept` or registers with `invitation_token`.
+    A company sends at most 50 invitations in 24 hours (withdrawn ones count): the 51st
+    answers 429 `rate-limited` with `Retry-After`.
 
-    The invitation is also mailed when SMTP is configured (`COWORKING_SMTP_HOST`, …);
-    otherwise the service logs that a message was due, without recipient or token."""
+    While the company is active the invitation is also mailed when SMTP is configured
+    (`COWORKING_SMTP_HOST`, …; otherwise the service logs that a message was due, without
+    recipient or token). A pending or suspended company's invitation mail is held until an
+    operator activates the company; the token works meanwhile."""
     invitation, token = await service.invite(
         session, actor=access.caller, company=access.company, email=body.email
     )
-    message = service.invitation_message(
-        company=access.company,
-        email=invitation.email,
-        token=token,
-        expires_at=invitation.expires_at,
-        settings=settings,
-    )
-    background.add_task(deliver, notifier, message)
+    if invitation.mail_status == "sent":
+        message = service.invitation_message(
+            company=access.company,
+            email=invitation.email,
+            token=token,
+            expires_at=invitation.expires_at,
+            base_url=base_url,
+        )
+        background.add_task(deliver, notifier, message)
     return InvitationCreated(
         id=invitation.id,
         company_id=invitation.company_id,
         email=invitation.email,
         token=token,
         expires_at=invitation.expires_at,
+        mail_status=invitation.mail_status,
     )
 
 
@@ -140,18 +170,20 @@ def _invitation(invitation: Invitation) -> InvitationRead:
         expires_at=invitation.expires_at,
         accepted_at=invitation.accepted_at,
         status=service.invitation_status(invitation, clock.now()),
+        mail_status=invitation.mail_status,
     )
 
 
 @router.get(
     "/{company_id}/invitations",
     summary="The company's invitations",
-    responses=problem_responses(NotFound),
+    responses=problem_responses(NotFound, Forbidden),
 )
 async def list_invitations(
-    access: VisibleCompany, session: DbSession, page: Pagination
+    access: AdministeredCompany, session: DbSession, page: Pagination
 ) -> Page[InvitationRead]:
-    """Operators and the company's people; tokens are never shown again. Newest first."""
+    """The company's admins and operators (employees: 403, the list holds e-mails); tokens
+    are never shown again; withdrawn invitations are not listed. Newest first."""
     rows, total = await paginate(session, repository.invitations(access.company.id), page)
     return Page[InvitationRead](
         items=[_invitation(row) for row in rows], total=total, limit=page.limit, offset=page.offset
@@ -186,12 +218,13 @@ def _employee(row: repository.EmployeeRow) -> EmployeeRead:
 @router.get(
     "/{company_id}/employees",
     summary="The company's employees",
-    responses=problem_responses(NotFound),
+    responses=problem_responses(NotFound, Forbidden),
 )
 async def list_employees(
-    access: VisibleCompany, session: DbSession, page: Pagination
+    access: AdministeredCompany, session: DbSession, page: Pagination
 ) -> Page[EmployeeRead]:
-    """Operators and the company's people. Members who accepted an invitation;
+    """The company's admins and operators; an employee gets 403 (the list holds their
+    colleagues' e-mails). Members who accepted an invitation;
     `company_role` is `admin` for an employee who also administers the company. Ordered by
     joining time, then id."""
     rows, total = await repository.employees(
@@ -205,11 +238,15 @@ async def list_employees(
 @router.get(
     "/{company_id}/employees/{member_id}",
     summary="One employee",
-    responses=problem_responses(NotFound),
+    responses=problem_responses(NotFound, Forbidden),
 )
 async def read_employee(
     member_id: uuid.UUID, access: VisibleCompany, session: DbSession
 ) -> EmployeeRead:
+    """The company's admins and operators; an employee only their own entry (403 for a
+    colleague's)."""
+    if not access.administers and member_id != access.caller.id:
+        raise Forbidden("Only the company's admins and operators read its employees.")
     rows, _ = await repository.employees(session, access.company.id, member_id=member_id)
     if not rows:
         raise NotFound("No such employee.")

@@ -8,6 +8,14 @@ from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 
 CompanyStatus = Literal["pending", "active", "suspended"]
 CompanyRole = Literal["admin", "employee"]
+InvitationMailStatus = Annotated[
+    Literal["held", "sent", "dropped"],
+    Field(
+        description="`held`: not mailed while the company is not active (mailed when an "
+        "operator activates it); `sent`: mailed (or logged without SMTP); `dropped`: used, "
+        "withdrawn or expired before its mail could go out."
+    ),
+]
 Seats = Annotated[int, Field(ge=0, le=10_000)]
 
 
@@ -58,6 +66,7 @@ class InvitationCreated(ResponseSchema):
     email: str
     token: str = Field(description="Shown once; only its SHA-256 hash is stored.")
     expires_at: datetime
+    mail_status: InvitationMailStatus
 
 
 class InvitationRead(ResponseSchema):
@@ -68,6 +77,7 @@ class InvitationRead(ResponseSchema):
     expires_at: datetime
     accepted_at: datetime | None
     status: Literal["pending", "accepted", "expired"]
+    mail_status: InvitationMailStatus
 
 
 class InvitationAccept(RequestSchema):

@@ -1,5 +1,12 @@
 """Companies: registration, approval, invitations, employees, seats and usage.
 
+Abuse limits: a member registers at most :data:`MAX_PENDING_COMPANIES` companies that are
+still pending (counted under the member's row lock); a company sends at most
+:data:`INVITATIONS_PER_DAY` invitations in 24 hours (counted under the company's row lock);
+and no invitation mail goes out while a company is not active — an unapproved company
+cannot send mail in the service's name. Its invitations are held (the token kept until the
+mail goes out) and mailed when an operator activates it (:func:`release_held_invitations`).
+
 The seat rule: while a company is ``active``, each workplace booking of one of its employees
 carries ``company_id`` and at no instant may the company hold more such bookings than
 ``seats``. :func:`claim_seat` runs inside the booking transaction and first locks the company
@@ -9,6 +16,7 @@ last seat. Pending and suspended companies grant no seats: their employees book 
 """
 
 import hashlib
+import math
 import secrets
 import uuid
 from datetime import date, datetime, timedelta
@@ -28,19 +36,23 @@ from app.companies.schemas import (
     UsageTotal,
 )
 from app.core import clock
-from app.core.config import Settings
 from app.core.errors import (
     CompanySeatsExhausted,
     Conflict,
     Forbidden,
     NotFound,
+    RateLimited,
     ValidationFailed,
 )
 from app.core.notifications import Message
 from app.core.schemas import normalise_email
+from app.members import repository as member_repository
 from app.models import Company, CompanyMember, Invitation, Member, MemberGroup
 
 INVITATION_LIFETIME = timedelta(days=14)
+INVITATIONS_PER_DAY = 50
+INVITATION_WINDOW = timedelta(hours=24)
+MAX_PENDING_COMPANIES = 3
 OPERATOR_FIELDS = frozenset({"status", "seats"})
 # Audited values; the contact email may be a person's address and stays out of the trail.
 AUDITED_FIELDS = ("name", "seats_requested", "status", "seats")
@@ -52,7 +64,15 @@ def hash_token(token: str) -> str:
 
 
 async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) -> Company:
-    """Register a company: pending, no seats; the caller becomes its admin."""
+    """Register a company: pending, no seats; the caller becomes its admin. 409 when the
+    caller already admins :data:`MAX_PENDING_COMPANIES` pending companies (counted under the
+    member's row lock, so concurrent registrations cannot pass it together)."""
+    await member_repository.lock(session, member.id)
+    if await repository.pending_administered(session, member.id) >= MAX_PENDING_COMPANIES:
+        raise Conflict(
+            f"You have registered {MAX_PENDING_COMPANIES} companies that are still pending; "
+            "wait until an operator has decided on them."
+        )
     company = Company(
         name=data.name,
         contact_email=normalise_email(data.contact_email),
@@ -110,9 +130,24 @@ async def invite(
     session: AsyncSession, *, actor: Member, company: Company, email: str
 ) -> tuple[Invitation, str]:
     """A single-use invitation bound to ``email``, valid 14 days; returns it and its token
-    (the token is not stored, only its SHA-256 hash)."""
+    (stored only as its SHA-256 hash). Its mail is ``sent`` while the company is active,
+    otherwise ``held`` with the token until :func:`release_held_invitations`. 429 when the
+    company has sent :data:`INVITATIONS_PER_DAY` in the last 24 hours (counted under the
+    company's row lock, so concurrent invitations cannot pass it together)."""
     now = clock.now()
+    locked = await repository.lock(session, company.id)
+    assert locked is not None  # the caller holds the row; a company is never deleted
+    oldest = await repository.nth_latest_invitation_since(
+        session, company.id, since=now - INVITATION_WINDOW, n=INVITATIONS_PER_DAY
+    )
+    if oldest is not None:
+        retry = math.ceil((oldest + INVITATION_WINDOW - now).total_seconds())
+        raise RateLimited(
+            f"The company has sent {INVITATIONS_PER_DAY} invitations in the last 24 hours.",
+            retry_after=max(retry, 1),
+        )
     token = secrets.token_urlsafe(32)
+    held = locked.status != "active"
     invitation = Invitation(
         company_id=company.id,
         email=normalise_email(email),
@@ -120,6 +155,8 @@ async def invite(
         invited_by_id=actor.id,
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
+        mail_status="held" if held else "sent",
+        held_token=token if held else None,
     )
     session.add(invitation)
     await session.flush()
@@ -129,15 +166,46 @@ async def invite(
         action="company.invitation_created",
         target_type="company",
         target_id=company.id,
-        after={"invitation_id": invitation.id, "expires_at": invitation.expires_at},
+        after={
+            "invitation_id": invitation.id,
+            "expires_at": invitation.expires_at,
+            "mail_status": invitation.mail_status,
+        },
     )
     return invitation, token
 
 
+async def release_held_invitations(
+    session: AsyncSession, *, company: Company
+) -> list[tuple[Invitation, str]]:
+    """Once the company is active: its held invitations that can still be accepted, with
+    their tokens, to be mailed now (marked ``sent``, the token no longer stored); held ones
+    that can no longer be used are dropped. Nothing while the company is not active."""
+    if company.status != "active":
+        return []
+    now = clock.now()
+    released: list[tuple[Invitation, str]] = []
+    for invitation in await repository.held_invitations(session, company.id):
+        token = invitation.held_token
+        assert token is not None  # a CHECK constraint: held means the token is kept
+        _stop_holding(invitation, sent=invitation_status(invitation, now) == "pending")
+        if invitation.mail_status == "sent":
+            released.append((invitation, token))
+    await session.flush()
+    return released
+
+
+def _stop_holding(invitation: Invitation, *, sent: bool) -> None:
+    if invitation.mail_status == "held":
+        invitation.mail_status = "sent" if sent else "dropped"
+        invitation.held_token = None
+
+
 def invitation_message(
-    *, company: Company, email: str, token: str, expires_at: datetime, settings: Settings
+    *, company: Company, email: str, token: str, expires_at: datetime, base_url: str
 ) -> Message:
-    base = (settings.public_base_url or "").rstrip("/")
+    """The invitation mail; its links start with ``base_url`` (app.core.urls)."""
+    base = base_url.rstrip("/")
     return Message(
         kind="company.invitation",
         to=email,
@@ -155,6 +223,7 @@ def invitation_message(
 def invitation_status(
     invitation: Invitation, now: datetime
 ) -> Literal["pending", "accepted", "expired"]:
+    """Of an invitation that was not withdrawn (withdrawn ones are never listed)."""
     if invitation.accepted_at is not None:
         return "accepted"
     return "expired" if invitation.expires_at <= now else "pending"
@@ -162,7 +231,11 @@ def invitation_status(
 
 async def _usable_invitation(session: AsyncSession, token: str) -> Invitation:
     invitation = await repository.invitation_by_hash(session, hash_token(token))
-    if invitation is None or invitation_status(invitation, clock.now()) != "pending":
+    if (
+        invitation is None
+        or invitation.revoked_at is not None
+        or invitation_status(invitation, clock.now()) != "pending"
+    ):
         raise ValidationFailed(UNUSABLE_INVITATION)
     return invitation
 
@@ -196,6 +269,7 @@ async def join(session: AsyncSession, *, invitation: Invitation, member: Member)
         raise Conflict("You are already the employee of a company.") from error
     invitation.accepted_at = now
     invitation.accepted_by_id = member.id
+    _stop_holding(invitation, sent=False)  # accepted before its mail went out
     if "employee" not in member.groups:
         rows = [*member.group_rows, MemberGroup(group="employee")]
         member.group_rows = sorted(rows, key=lambda row: row.group)
@@ -224,7 +298,9 @@ async def revoke_invitation(
         raise NotFound("No such invitation.")
     if invitation.accepted_at is not None:
         raise Conflict("The invitation was accepted; remove the employee instead.")
-    await session.delete(invitation)
+    # Kept, not deleted: a withdrawn invitation still counts for the company's daily limit.
+    invitation.revoked_at = clock.now()
+    _stop_holding(invitation, sent=False)
     await session.flush()
     await audit.record(
         session,

@@ -4,6 +4,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = []
     # Rate-limit counters in Redis instead of the database, e.g. redis://localhost:6379/0
     redis_url: str | None = None
+    # The absolute base of every URL the service hands out (calendar feed, e-mail links),
+    # e.g. https://coworking.example.org; required in production, where the request's Host
+    # header (any client's to choose) must not decide it.
     public_base_url: str | None = None
     co2_kg_per_km_car: float = Field(default=0.166, ge=0)
     co2_kg_per_km_public_transport: float = Field(default=0.055, ge=0)
@@ -97,6 +101,18 @@ class Settings(BaseSettings):
         parse_networks(value)
         return value
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("COWORKING_PUBLIC_BASE_URL must be an absolute http(s) URL")
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError("COWORKING_PUBLIC_BASE_URL takes no user, query or fragment")
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _require_secret(self) -> "Settings":
         if not self.secret_key:
@@ -105,6 +121,12 @@ class Settings(BaseSettings):
             self.secret_key = _development_secret()
         if len(self.secret_key.encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"COWORKING_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+        return self
+
+    @model_validator(mode="after")
+    def _require_public_base_url(self) -> "Settings":
+        if self.env == "production" and not self.public_base_url:
+            raise ValueError("COWORKING_PUBLIC_BASE_URL is required when COWORKING_ENV=production")
         return self
 
     @property

@@ -5,20 +5,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.errors import Conflict, ValidationFailed
+from app.core.integrity import violated
 from app.desks.schemas import DeskCreate, DeskUpdate
 from app.models import Desk, DeskFeature, Member
+from app.models.desk import DESK_NAME_INDEX
 from app.stats import rollup
 
-DUPLICATE_NAME = "A desk with this name already exists at the location."
+DUPLICATE_NAME = "A desk with this name (ignoring case) already exists at the location."
 AUDITED_FIELDS = ("name", "capacity", "features", "active")
 
 
 async def _flush_unique_name(session: AsyncSession) -> None:
+    """Flush; a name the location has already (ignoring case) answers 409, any other
+    integrity error is not a duplicate name and propagates."""
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as error:
-        raise Conflict(DUPLICATE_NAME) from error
+        if violated(error, DESK_NAME_INDEX):
+            raise Conflict(DUPLICATE_NAME) from error
+        raise
 
 
 async def create(session: AsyncSession, *, actor: Member, data: DeskCreate) -> Desk:

@@ -35,6 +35,12 @@ async def get_by_email(session: AsyncSession, email: str) -> Member | None:
     return (await session.scalars(_BY_EMAIL, values)).unique().one_or_none()
 
 
+async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """Lock the member's row until the transaction ends (PostgreSQL; SQLite serialises
+    writes anyway): one such request of a member at a time, so a count of theirs is exact."""
+    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
+
+
 def search(*, q: str | None, group: str | None, role: str | None) -> Select[Member]:
     """Members matching the operator's filters, ordered by creation then id."""
     statement = _with_groups()

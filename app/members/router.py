@@ -45,7 +45,9 @@ async def read_me(member: CurrentMember) -> MemberRead:
 async def update_me(
     body: MemberProfileUpdate, member: CurrentMember, session: DbSession
 ) -> MemberRead:
-    """Only the fields sent change. Email, role and active state are not yours to change here."""
+    """Only the fields sent change. Email, role and active state are not yours to change here.
+    Groups you add are not confirmed (`verified_groups`), so they lower no price; a group you
+    drop loses its confirmation."""
     member = await service.update_profile(session, member=member, changes=body)
     return MemberRead.model_validate(member)
 
@@ -84,13 +86,15 @@ async def read_member(member: ValidMember) -> MemberRead:
 
 @members_router.patch(
     "/{member_id}",
-    summary="Change a member's role or active state (operator)",
+    summary="Change a member's role, active state or confirmed groups (operator)",
     responses=problem_responses(NotFound, Conflict),
 )
 async def administer_member(
     body: MemberAdminUpdate, member: ValidMember, actor: OperatorOnly, session: DbSession
 ) -> MemberRead:
     """A deactivated member's tokens stop working at once. The last active operator cannot
-    demote or deactivate themselves (409 `conflict`)."""
+    demote or deactivate themselves (409 `conflict`). `verified_groups` confirms which of the
+    member's groups the operator has checked: only those get a plan's reduced price (the
+    social tariff); a group that is not one of the member's answers 422. Audited."""
     member = await service.administer(session, actor=actor, member=member, changes=body)
     return MemberRead.model_validate(member)

@@ -67,6 +67,10 @@ class MemberRead(ResponseSchema):
     email: str | None
     full_name: str | None
     groups: list[MemberGroupName]
+    verified_groups: list[MemberGroupName] = Field(
+        description="The groups an operator has confirmed; only these get a plan's reduced "
+        "price (social tariff)."
+    )
     role: Role
     home_municipality: str
     home_postcode: str | None
@@ -81,10 +85,23 @@ class MemberAdminUpdate(RequestSchema):
 
     role: Role | None = None
     active: bool | None = None
+    verified_groups: (
+        Annotated[
+            list[MemberGroupName],
+            Field(
+                max_length=9,
+                description="The member's groups the operator has confirmed (the social tariff); "
+                "each must be one of the member's groups. Replaces the confirmed set.",
+            ),
+        ]
+        | None
+    ) = None
+
+    _distinct_groups = field_validator("verified_groups")(_distinct)
 
     @model_validator(mode="after")
     def _no_nulls(self) -> "MemberAdminUpdate":
-        for field in ("role", "active"):
+        for field in ("role", "active", "verified_groups"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self

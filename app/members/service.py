@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.companies import service as company_service
-from app.core.errors import Conflict
+from app.core.errors import Conflict, ValidationFailed
 from app.core.schemas import normalise_email
 from app.core.security import hash_password
 from app.members import repository
@@ -59,20 +59,32 @@ async def update_profile(
 async def administer(
     session: AsyncSession, *, actor: Member, member: Member, changes: MemberAdminUpdate
 ) -> Member:
-    """An operator changes a member's role or active state.
+    """An operator changes a member's role, active state or confirmed groups.
 
     The last active operator cannot demote or deactivate themselves: nobody could undo it.
+    Confirmed groups (``verified_groups``, the social tariff) must be groups the member
+    states (422 otherwise); a group the member later drops loses its confirmation.
     """
     values = changes.model_dump(exclude_unset=True, exclude_none=True)
+    verified = values.pop("verified_groups", None)
+    if verified is not None and (unknown := sorted(set(verified) - set(member.groups))):
+        raise ValidationFailed(
+            f"verified_groups: {', '.join(unknown)} is not one of the member's groups."
+        )
     stays_operator = values.get("role", member.role) == "operator" and values.get(
         "active", member.active
     )
     losing_operator = member.role == "operator" and member.active and not stays_operator
     if losing_operator and await repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be demoted or deactivated.")
-    before = audit.snapshot(member, ("role", "active"))
+    # Confirmed groups enter the trail when they are changed (role and active always do).
+    audited = ("role", "active", *(("verified_groups",) if verified is not None else ()))
+    before = audit.snapshot(member, audited)
     for field, value in values.items():
         setattr(member, field, value)
+    if verified is not None:
+        for row in member.group_rows:
+            row.verified = row.group in verified
     await session.flush()
     await audit.record(
         session,
@@ -81,7 +93,7 @@ async def administer(
         target_type="member",
         target_id=member.id,
         before=before,
-        after=audit.snapshot(member, ("role", "active")),
+        after=audit.snapshot(member, audited),
     )
     return member
 

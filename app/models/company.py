@@ -9,6 +9,9 @@ from app.models.base import Base, UUIDPrimaryKey
 
 COMPANY_STATUSES = ("pending", "active", "suspended")
 COMPANY_ROLES = ("admin", "employee")
+#: ``held``: not mailed while the company is not active (the token waits in ``held_token``);
+#: ``sent``: handed to the notifier; ``dropped``: used, withdrawn or expired while held.
+INVITATION_MAIL_STATUSES = ("held", "sent", "dropped")
 
 
 class Company(UUIDPrimaryKey, Base):
@@ -61,13 +64,18 @@ class CompanyMember(Base):
 
 
 class Invitation(UUIDPrimaryKey, Base):
-    """An invitation to become an employee; the token itself is never stored, only its SHA-256."""
+    """An invitation to become an employee; the token is stored only as its SHA-256, except
+    while its mail is held (a company not yet active): then until the mail goes out."""
 
     __tablename__ = "invitations"
-
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    __table_args__ = (
+        CheckConstraint(f"mail_status IN {INVITATION_MAIL_STATUSES!r}", name="mail_status"),
+        CheckConstraint("(mail_status = 'held') = (held_token IS NOT NULL)", name="held_token"),
+        # The daily invitation limit counts a company's invitations of the last 24 hours.
+        Index("ix_invitations_company_id_created_at", "company_id", "created_at"),
     )
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     # Stored lower-cased; only the member with this email may accept.
     email: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -80,3 +88,7 @@ class Invitation(UUIDPrimaryKey, Base):
     accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL")
     )
+    # A withdrawn invitation stays (without a usable token) so it still counts for the day.
+    revoked_at: Mapped[datetime | None]
+    mail_status: Mapped[str] = mapped_column(String(8), default="sent", server_default="sent")
+    held_token: Mapped[str | None] = mapped_column(String(64))

@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -10,12 +10,12 @@ from app.models.base import Base, UUIDPrimaryKey
 DESK_KINDS = ("desk", "meeting_room", "parent_child_room")
 # A member may hold one workplace at a time; a meeting room may overlap it.
 WORKPLACE_KINDS = ("desk", "parent_child_room")
+DESK_NAME_INDEX = "uq_desks_location_id_lower_name"
 
 
 class Desk(UUIDPrimaryKey, Base):
     __tablename__ = "desks"
     __table_args__ = (
-        UniqueConstraint("location_id", "name"),
         CheckConstraint(f"kind IN {DESK_KINDS!r}", name="kind"),
         CheckConstraint("capacity >= 1", name="capacity"),
     )
@@ -36,6 +36,10 @@ class Desk(UUIDPrimaryKey, Base):
     @property
     def features(self) -> list[str]:
         return [row.feature for row in self.feature_rows]
+
+
+# Names are unique per location ignoring case; app.desks.service answers 409 by this name.
+Index(DESK_NAME_INDEX, Desk.location_id, func.lower(Desk.name), unique=True)
 
 
 class DeskFeature(Base):

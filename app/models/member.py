@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
@@ -54,6 +54,11 @@ class Member(UUIDPrimaryKey, Base):
     def groups(self) -> list[str]:
         return [row.group for row in self.group_rows]
 
+    @property
+    def verified_groups(self) -> list[str]:
+        """The groups an operator has confirmed: only these get a reduced price."""
+        return [row.group for row in self.group_rows if row.verified]
+
 
 class MemberGroup(Base):
     """One row per group a member belongs to, so statistics can ``GROUP BY`` group."""
@@ -64,6 +69,8 @@ class MemberGroup(Base):
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
     group: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+    # Confirmed by an operator (the social tariff); a group the member drops loses it.
+    verified: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class RefreshToken(Base):

@@ -47,6 +47,19 @@ async def default_of(session: AsyncSession, location_id: uuid.UUID) -> Plan | No
     return (await session.scalars(_DEFAULT_PLAN, {"location_id": location_id})).one_or_none()
 
 
+async def overlapping_membership(
+    session: AsyncSession, *, member_id: uuid.UUID, plan_id: uuid.UUID, first: date, last: date
+) -> bool:
+    """Whether the member holds a membership of the plan on any day of ``[first, last]``."""
+    overlapping = exists().where(
+        Membership.member_id == member_id,
+        Membership.plan_id == plan_id,
+        Membership.starts_on <= last,
+        Membership.ends_on >= first,
+    )
+    return bool(await session.scalar(select(overlapping)))
+
+
 def _consumes_a_day() -> ColumnElement[bool]:
     """A personal booking that is not cancelled uses its local day (no-shows too)."""
     return and_(Booking.company_id.is_(None), Booking.status != "cancelled")

@@ -29,8 +29,9 @@ from app.plans.schemas import (
 
 PLANS_DESCRIPTION = """Tariffs. Prices are in cent (EUR); **no payment is processed** — a
 membership records the price agreed, billing happens outside the service. A member pays the
-lowest of the plan's price and the reduced prices of their groups (the social tariff, e.g.
-for `parent`, `senior`, `job_seeker`)."""
+lowest of the plan's price and the reduced prices of their groups that an operator has
+confirmed (`verified_groups`; the social tariff, e.g. for `parent`, `senior`, `job_seeker`):
+a group one declares oneself gives no reduction until it is confirmed."""
 
 # Public routes answer 401 only to a bad bearer token (operators see more with a good one).
 router = APIRouter(
@@ -173,8 +174,10 @@ MEMBERSHIP_DESCRIPTION = """A membership covers one period: a `day` plan its day
 plan one month from `starts_on`, a `pack` twelve months; subscribe again for the next. Each
 local day (of the location) with a personal booking uses one included day, however many
 bookings it has; cancelled bookings free their day; bookings on company seats use none. When
-the days are used up, a booking answers 409 `conflict`. **No payment processing**: the price
-(social tariff applied) is recorded, not charged."""
+the days are used up, a booking answers 409 `conflict`. A member holds at most one
+membership of a plan at a time: a period overlapping one's membership of the same plan
+answers 409 `conflict`. **No payment processing**: the price (social tariff of the member's
+verified groups applied) is recorded, not charged."""
 
 
 @me_router.post(

@@ -35,7 +35,7 @@ GroupPrices = Annotated[
     Field(
         max_length=9,
         description="Reduced prices for members of a group (the social tariff); a member pays "
-        "the lowest price any of their groups (or the plan) offers.",
+        "the lowest price any of their operator-confirmed groups (or the plan) offers.",
     ),
 ]
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core import clock
 from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.members import repository as member_repository
 from app.models import LocationDefaultPlan, Member, Membership, Plan, PlanGroupPrice
 from app.plans import repository
 from app.plans.schemas import MembershipCreate, PlanCreate, PlanUpdate
@@ -152,8 +153,9 @@ def membership_end(period: str, starts_on: date) -> date:
 
 
 def price_for(plan: Plan, member: Member) -> int:
-    """The lowest of the plan's price and the reduced prices of the member's groups."""
-    groups = set(member.groups)
+    """The lowest of the plan's price and the reduced prices of the member's groups that an
+    operator has confirmed (``verified_groups``): declaring a group never lowers a price."""
+    groups = set(member.verified_groups)
     reduced = [row.price_cents for row in plan.group_prices if row.group in groups]
     return min([plan.price_cents, *reduced])
 
@@ -163,7 +165,11 @@ def today() -> date:
 
 
 async def subscribe(session: AsyncSession, *, member: Member, data: MembershipCreate) -> Membership:
-    """A membership of ``member`` in an active plan, from ``starts_on`` (default today)."""
+    """A membership of ``member`` in an active plan, from ``starts_on`` (default today).
+
+    A member holds at most one membership of a plan at a time: 409 when the new period
+    overlaps one of the member's memberships of the same plan (checked under the member's
+    row lock, so concurrent subscriptions cannot both pass)."""
     plan = await repository.get(session, data.plan_id)
     if plan is None:
         raise NotFound("No such plan.")
@@ -174,11 +180,20 @@ async def subscribe(session: AsyncSession, *, member: Member, data: MembershipCr
         raise ValidationFailed("starts_on is in the past.")
     if starts_on > today() + MAX_START_AHEAD:
         raise ValidationFailed("starts_on may be at most a year ahead.")
+    ends_on = membership_end(plan.period, starts_on)
+    await member_repository.lock(session, member.id)
+    if await repository.overlapping_membership(
+        session, member_id=member.id, plan_id=plan.id, first=starts_on, last=ends_on
+    ):
+        raise Conflict(
+            f"You already hold a membership of {plan.name!r} for part of "
+            f"{starts_on.isoformat()} to {ends_on.isoformat()}; one at a time."
+        )
     membership = Membership(
         member_id=member.id,
         plan_id=plan.id,
         starts_on=starts_on,
-        ends_on=membership_end(plan.period, starts_on),
+        ends_on=ends_on,
         price_cents=price_for(plan, member),
         created_at=clock.now(),
     )

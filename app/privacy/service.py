@@ -80,6 +80,7 @@ async def export(session: AsyncSession, *, member: Member) -> dict[str, Any]:
             "email": member.email,
             "full_name": member.full_name,
             "groups": member.groups,
+            "verified_groups": member.verified_groups,
             "role": member.role,
             "home_municipality": member.home_municipality,
             "home_postcode": member.home_postcode,

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import httpx
+from fastapi import FastAPI
 from icalendar import Calendar
 
 from tests.factories import Api, assert_problem, local
@@ -103,3 +104,32 @@ async def test_unknown_or_malformed_token(api: Api) -> None:
 
 async def test_feed_needs_a_signed_in_member(api: Api) -> None:
     assert_problem(await api.client.get("/api/v1/me/calendar-feed"), 401, "not-authenticated")
+
+
+async def test_the_feed_url_comes_from_the_public_base_url_whatever_the_host(
+    api: Api, app: FastAPI
+) -> None:
+    app.state.settings.public_base_url = "https://coworking.example.org/pilot"
+    member = await api.member()
+    hostile = {**member.headers, "Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+    read = await api.client.get("/api/v1/me/calendar-feed", headers=hostile)
+    rotated = await api.client.post("/api/v1/me/calendar-feed/rotate", headers=hostile)
+
+    for answer in (read, rotated):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["url"].startswith(
+            "https://coworking.example.org/pilot/api/v1/calendar/"
+        )
+    path = rotated.json()["url"].removeprefix("https://coworking.example.org/pilot")
+    assert (await api.client.get(path)).status_code == 200
+
+
+async def test_without_a_public_base_url_the_feed_url_comes_from_the_request(api: Api) -> None:
+    member = await api.member()
+
+    response = await api.client.get(
+        "/api/v1/me/calendar-feed", headers={**member.headers, "Host": "localhost:8000"}
+    )
+
+    assert response.json()["url"].startswith("http://localhost:8000/api/v1/calendar/")

@@ -115,7 +115,7 @@ async def test_company_is_hidden_from_outsiders(api: Api) -> None:
     assert_problem(anonymous, 401, "not-authenticated")
 
 
-async def test_employee_reads_but_may_not_administer(api: Api) -> None:
+async def test_employee_reads_the_company_but_not_colleagues_nor_administers(api: Api) -> None:
     admin = await api.member()
     company = await active_company(api, admin, seats=2)
     worker = await employee(api, admin, company["id"])
@@ -123,12 +123,19 @@ async def test_employee_reads_but_may_not_administer(api: Api) -> None:
     path = f"{COMPANIES}/{company['id']}"
 
     assert (await api.client.get(path, headers=worker.headers)).status_code == 200
-    assert (await api.client.get(f"{path}/employees", headers=worker.headers)).json()["total"] == 2
     listed = await api.client.get(COMPANIES, headers=worker.headers)
     assert [item["id"] for item in listed.json()["items"]] == [company["id"]]
+    own = await api.client.get(f"{path}/employees/{worker.id}", headers=worker.headers)
+    assert (own.status_code, own.json()["email"]) == (200, worker.email)
+    admins_view = await api.client.get(f"{path}/employees", headers=admin.headers)
+    assert admins_view.json()["total"] == 2
 
     assert_problem(await invite(api, worker, company["id"], "y@example.org"), 403, "forbidden")
     for method, url, body in [
+        # The lists hold the colleagues' (and invitees') e-mails: admins and operators only.
+        ("GET", f"{path}/employees", None),
+        ("GET", f"{path}/employees/{colleague.id}", None),
+        ("GET", f"{path}/invitations", None),
         ("PATCH", path, {"name": "Meine GmbH"}),
         ("DELETE", f"{path}/employees/{colleague.id}", None),
         ("GET", f"{path}/usage?from=2030-01-07&to=2030-01-08", None),

@@ -14,6 +14,7 @@ from tests.companies.support import (
     active_company,
     invite,
     register_company,
+    set_company,
     token_for,
 )
 from tests.conftest import NOW
@@ -133,7 +134,7 @@ async def test_invitation_mail_is_logged_without_token_or_email_when_smtp_is_off
     api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
     admin = await api.member()
-    company = await register_company(api, admin)
+    company = await active_company(api, admin, seats=1)
     capsys.readouterr()
 
     created = await invite(api, admin, company["id"], "geheim@example.org")
@@ -167,18 +168,100 @@ class FakeSmtp:
         self.sent.append((self.host, self.port, message))
 
 
-async def test_invitation_is_mailed_when_smtp_is_configured(
-    api: Api, app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def smtp(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SMTP configured; messages reach :class:`FakeSmtp` (see :func:`_mailed`)."""
     monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSmtp)
     FakeSmtp.sent.clear()
     app.state.settings.smtp_host = "mail.example.test"
+
+
+def _mailed() -> list[EmailMessage]:
+    return [message for _, _, message in FakeSmtp.sent]
+
+
+@pytest.mark.usefixtures("smtp")
+async def test_invitation_is_mailed_when_smtp_is_configured(api: Api) -> None:
     admin = await api.member()
     company = await register_company(api, admin, name="Velten Keramik")
+    await set_company(api, company["id"], status="active", seats=1)
 
     created = await invite(api, admin, company["id"], "Mia@Example.org")
 
+    assert created.json()["mail_status"] == "sent"
     ((host, port, message),) = FakeSmtp.sent
     assert (host, port, message["To"]) == ("mail.example.test", 587, "mia@example.org")
     assert "Velten Keramik" in message["Subject"]
     assert created.json()["token"] in message.get_content()
+
+
+@pytest.mark.usefixtures("smtp")
+async def test_a_pending_company_mails_no_invitation_until_an_operator_activates_it(
+    api: Api,
+) -> None:
+    admin = await api.member()
+    company = await register_company(api, admin, name="Gefälschte Bank AG")
+    waiting = await invite(api, admin, company["id"], "wartet@example.org")
+    withdrawn = await invite(api, admin, company["id"], "zurueck@example.org")
+    early = await api.member(email="frueh@example.org")
+    early_token = await token_for(api, admin, company["id"], early.email)
+    assert (waiting.status_code, withdrawn.status_code) == (201, 201)
+    assert _mailed() == []
+
+    # The tokens work meanwhile; a used or withdrawn one is never mailed.
+    assert (await accept(api, early, early_token)).status_code == 200
+    path = f"{COMPANIES}/{company['id']}/invitations/{withdrawn.json()['id']}"
+    assert (await api.client.delete(path, headers=admin.headers)).status_code == 204
+    clock.set_now(NOW + timedelta(days=1))
+    assert (await invite(api, admin, company["id"], "spaet@example.org")).status_code == 201
+    assert _mailed() == []
+
+    await set_company(api, company["id"], status="active", seats=2)
+
+    mailed = {message["To"]: message.get_content() for message in _mailed()}
+    assert sorted(mailed) == ["spaet@example.org", "wartet@example.org"]
+    assert waiting.json()["token"] in mailed["wartet@example.org"]
+    assert waiting.json()["mail_status"] == "held"
+    listed = await api.client.get(f"{COMPANIES}/{company['id']}/invitations", headers=admin.headers)
+    assert {item["email"]: item["mail_status"] for item in listed.json()["items"]} == {
+        "wartet@example.org": "sent",
+        "frueh@example.org": "dropped",
+        "spaet@example.org": "sent",
+    }
+    await set_company(api, company["id"], seats=3)
+    assert len(_mailed()) == 2
+
+
+@pytest.mark.usefixtures("smtp")
+async def test_held_invitations_that_expired_are_not_mailed_on_activation(api: Api) -> None:
+    admin = await api.member()
+    company = await register_company(api, admin)
+    await set_company(api, company["id"], status="suspended")
+    assert (await invite(api, admin, company["id"], "alt@example.org")).status_code == 201
+
+    clock.set_now(NOW + timedelta(days=14))
+    await set_company(api, company["id"], status="active", seats=1)
+
+    assert _mailed() == []
+
+
+@pytest.mark.usefixtures("smtp")
+async def test_invitation_links_come_from_the_public_base_url_whatever_the_host(
+    api: Api, app: FastAPI
+) -> None:
+    admin = await api.member()
+    company = await active_company(api, admin, seats=1)
+    hostile = {**admin.headers, "Host": "evil.example"}
+    path = f"{COMPANIES}/{company['id']}/invitations"
+
+    app.state.settings.public_base_url = None
+    await api.client.post(path, json={"email": "a@example.org"}, headers=hostile)
+    app.state.settings.public_base_url = "https://coworking.example.org"
+    await api.client.post(path, json={"email": "b@example.org"}, headers=hostile)
+
+    by_host, configured = (message.get_content() for message in _mailed())
+    # Only without the setting (development, tests) does the request decide the links.
+    assert "http://evil.example/api/v1/auth/register" in by_host
+    assert "https://coworking.example.org/api/v1/auth/register" in configured
+    assert "https://coworking.example.org/api/v1/invitations/accept" in configured
+    assert "evil.example" not in configured

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from app.core.config import Settings, async_database_url
 
 LONG_SECRET = "s" * 32
+BASE_URL = "https://coworking.example.org"
 
 
 def test_production_requires_a_secret() -> None:
@@ -20,7 +21,35 @@ def test_a_secret_shorter_than_32_bytes_is_refused(env: str) -> None:
 
 
 def test_a_32_byte_secret_is_accepted_in_production() -> None:
-    assert Settings(env="production", secret_key=LONG_SECRET).secret_key == LONG_SECRET
+    settings = Settings(env="production", secret_key=LONG_SECRET, public_base_url=BASE_URL)
+    assert settings.secret_key == LONG_SECRET
+
+
+def test_production_requires_a_public_base_url() -> None:
+    with pytest.raises(ValidationError, match="COWORKING_PUBLIC_BASE_URL is required"):
+        Settings(env="production", secret_key=LONG_SECRET)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "coworking.example.org",
+        "/pilot",
+        "ftp://coworking.example.org",
+        "https://",
+        "https://coworking.example.org/?next=evil",
+        "https://coworking.example.org/#x",
+        "https://user@coworking.example.org",
+    ],
+)
+def test_the_public_base_url_must_be_an_absolute_http_url(url: str) -> None:
+    with pytest.raises(ValidationError, match="COWORKING_PUBLIC_BASE_URL"):
+        Settings(secret_key=LONG_SECRET, public_base_url=url)
+
+
+def test_the_public_base_url_loses_its_trailing_slash() -> None:
+    settings = Settings(env="production", secret_key=LONG_SECRET, public_base_url=BASE_URL + "/")
+    assert settings.public_base_url == BASE_URL
 
 
 def test_the_secret_length_counts_bytes_not_characters() -> None:

@@ -127,6 +127,29 @@ async def test_desk_name_is_unique_per_location(api: Api) -> None:
     assert_problem(response, 409, "conflict")
 
 
+@pytest.mark.parametrize("name", ["platz 1", "PLATZ 1", "pLaTz 1"])
+async def test_desk_name_is_unique_per_location_ignoring_case(api: Api, name: str) -> None:
+    location = await api.location()
+    await api.desk(location["id"], name="Platz 1")
+    desk = await api.desk(location["id"], name="Platz 2")
+
+    created = await create(api, {"location_id": location["id"], "name": name})
+    renamed = await patch(api, desk["id"], {"name": name})
+
+    assert_problem(created, 409, "conflict")
+    assert_problem(renamed, 409, "conflict")
+    listed = await api.client.get(DESKS, params={"location_id": location["id"]})
+    assert sorted(item["name"] for item in listed.json()["items"]) == ["Platz 1", "Platz 2"]
+
+
+async def test_a_desk_may_change_the_case_of_its_own_name(api: Api) -> None:
+    desk = await api.desk((await api.location())["id"], name="Platz 1")
+
+    response = await patch(api, desk["id"], {"name": "PLATZ 1"})
+
+    assert (response.status_code, response.json()["name"]) == (200, "PLATZ 1")
+
+
 async def test_the_same_desk_name_may_exist_at_another_location(api: Api) -> None:
     await api.desk((await api.location())["id"], name="Platz 1")
     other = await api.location()

@@ -377,6 +377,10 @@ async def test_reactivated_member_signs_in_again(api: Api) -> None:
         pytest.param({"role": None}, id="null-role"),
         pytest.param({"active": None}, id="null-active"),
         pytest.param({"email": "new@example.org"}, id="unknown-field"),
+        pytest.param({"verified_groups": None}, id="null-verified-groups"),
+        pytest.param({"verified_groups": ["pirate"]}, id="unknown-group"),
+        pytest.param({"verified_groups": ["parent"]}, id="not-the-members-group"),
+        pytest.param({"verified_groups": "freelancer"}, id="string-as-list"),
     ],
 )
 async def test_administer_refuses_invalid_changes(api: Api, body: dict[str, Any]) -> None:
@@ -426,3 +430,55 @@ async def test_a_deactivated_operator_does_not_count_as_remaining(api: Api) -> N
     response = await administer(api, operator.id, {"role": "member"})
 
     assert_problem(response, 409, "conflict")
+
+
+# --- confirmed groups (social tariff) ---------------------------------------------------
+
+
+async def test_operator_confirms_groups_and_the_member_sees_them(api: Api) -> None:
+    member = await api.member(groups=["parent", "senior", "freelancer"])
+    assert member.body["verified_groups"] == []
+
+    changed = await administer(api, member.id, {"verified_groups": ["senior", "parent"]})
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["verified_groups"] == ["parent", "senior"]
+    assert (await get_me(api, member)).json()["verified_groups"] == ["parent", "senior"]
+    export = await api.client.get("/api/v1/me/export", headers=member.headers)
+    assert export.json()["profile"]["verified_groups"] == ["parent", "senior"]
+    operator = await api.operator()
+    events = await api.client.get(
+        "/api/v1/audit-events", params={"action": "member.updated"}, headers=operator.headers
+    )
+    [event] = [item for item in events.json()["items"] if item["target_id"] == member.id]
+    assert event["actor_id"] == operator.id
+    assert (event["before"]["verified_groups"], event["after"]["verified_groups"]) == (
+        [],
+        ["parent", "senior"],
+    )
+
+
+async def test_members_cannot_confirm_their_own_groups(api: Api) -> None:
+    member = await api.member(groups=["parent"])
+
+    refused = await patch_me(api, member, {"verified_groups": ["parent"]})
+    forbidden = await api.client.patch(
+        f"/api/v1/members/{member.id}", json={"verified_groups": ["parent"]}, headers=member.headers
+    )
+
+    assert_problem(refused, 422, "validation-error")
+    assert_problem(forbidden, 403, "forbidden")
+    assert (await get_me(api, member)).json()["verified_groups"] == []
+
+
+async def test_a_dropped_group_loses_its_confirmation_and_a_new_one_is_unconfirmed(
+    api: Api,
+) -> None:
+    member = await api.member(groups=["parent", "senior"])
+    assert (await administer(api, member.id, {"verified_groups": ["parent", "senior"]})).is_success
+
+    changed = await patch_me(api, member, {"groups": ["senior", "job_seeker"]})
+    readded = await patch_me(api, member, {"groups": ["senior", "job_seeker", "parent"]})
+
+    assert changed.json()["verified_groups"] == ["senior"]
+    assert readded.json()["verified_groups"] == ["senior"]

@@ -1,10 +1,11 @@
 """Plans: public list, operator management, memberships and the social tariff."""
 
+import asyncio
 import uuid
 
 import pytest
 
-from tests.factories import Api, assert_problem
+from tests.factories import Api, Member, assert_problem
 from tests.plans.support import (
     MEMBERSHIPS,
     PLANS,
@@ -154,6 +155,7 @@ async def test_membership_applies_the_social_tariff(api: Api) -> None:
         ],
     )
     parent = await api.member(groups=["parent", "job_seeker"])
+    await verify_groups(api, parent, ["parent", "job_seeker"])
     freelancer = await api.member(groups=["freelancer"])
 
     created = await subscribe(api, parent, plan["id"], starts_on="2030-01-31")
@@ -175,6 +177,73 @@ async def test_membership_applies_the_social_tariff(api: Api) -> None:
     assert (plain.json()["starts_on"], plain.json()["ends_on"]) == ("2030-01-07", "2030-02-06")
     assert plain.json()["price_cents"] == 14900
     assert await memberships(api, parent) == [created.json()]
+
+
+async def verify_groups(api: Api, member: Member, groups: list[str]) -> None:
+    operator = await api.operator()
+    response = await api.client.patch(
+        f"/api/v1/members/{member.id}", json={"verified_groups": groups}, headers=operator.headers
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_declaring_a_group_oneself_never_lowers_the_price(api: Api) -> None:
+    plan = await create_plan(
+        api,
+        name="Flex-Monat",
+        period="month",
+        price_cents=3000,
+        included_days=None,
+        group_prices=[
+            {"group": "parent", "price_cents": 100},
+            {"group": "senior", "price_cents": 1500},
+        ],
+    )
+    member = await api.member(groups=["freelancer"])
+    changed = await api.client.patch(
+        "/api/v1/me", json={"groups": ["freelancer", "parent"]}, headers=member.headers
+    )
+    assert changed.status_code == 200, changed.text
+
+    january = await subscribe(api, member, plan["id"])
+    assert january.json()["price_cents"] == 3000
+
+    await verify_groups(api, member, ["parent"])
+    february = await subscribe(api, member, plan["id"], starts_on="2030-02-07")
+    assert february.json()["price_cents"] == 100
+
+    # Dropping the confirmed group and declaring another does not keep the reduction.
+    await api.client.patch(
+        "/api/v1/me", json={"groups": ["freelancer", "senior"]}, headers=member.headers
+    )
+    march = await subscribe(api, member, plan["id"], starts_on="2030-03-07")
+    assert march.json()["price_cents"] == 3000
+
+
+async def test_a_member_holds_one_membership_of_a_plan_at_a_time(api: Api) -> None:
+    month = await create_plan(api, name="Flex-Monat", period="month", included_days=None)
+    pack = await create_plan(api)
+    member, other = await api.member(), await api.member()
+    first = await subscribe(api, member, month["id"])
+    assert (first.json()["starts_on"], first.json()["ends_on"]) == ("2030-01-07", "2030-02-06")
+
+    overlapping = await subscribe(api, member, month["id"], starts_on="2030-02-06")
+    body = assert_problem(overlapping, 409, "conflict")
+    assert "Flex-Monat" in body["detail"]
+    assert (await subscribe(api, member, month["id"], starts_on="2030-02-07")).status_code == 201
+    assert (await subscribe(api, member, pack["id"])).status_code == 201
+    assert (await subscribe(api, other, month["id"])).status_code == 201
+    assert len(await memberships(api, member)) == 3
+
+
+async def test_concurrent_subscriptions_to_one_plan_make_one_membership(api: Api) -> None:
+    plan = await create_plan(api)
+    member = await api.member()
+
+    answers = await asyncio.gather(*(subscribe(api, member, plan["id"]) for _ in range(8)))
+
+    assert sorted(answer.status_code for answer in answers) == [201] + [409] * 7
+    assert len(await memberships(api, member)) == 1
 
 
 async def test_membership_periods_and_refusals(api: Api) -> None:
