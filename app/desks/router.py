@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
 from app.auth.dependencies import OperatorOnly, OptionalMember
 from app.bookings import service as booking_service
@@ -19,6 +19,7 @@ from app.core.errors import (
 from app.core.pagination import Page, Pagination, page_of, paginate
 from app.core.schemas import CalendarDate, Instant
 from app.desks import repository, service
+from app.desks.dependencies import ValidDesk
 from app.desks.schemas import (
     BusyInterval,
     DeskCreate,
@@ -29,21 +30,10 @@ from app.desks.schemas import (
     Interval,
 )
 from app.locations import repository as location_repository
-from app.models import Desk
 
 router = APIRouter(tags=["desks"])
 OPERATOR_ERRORS = problem_responses(NotAuthenticated, Forbidden, ValidationFailed)
 FeatureFilter = Annotated[str | None, Query(max_length=40, description="Has this feature")]
-
-
-async def _desk_or_404(desk_id: uuid.UUID, session: DbSession) -> Desk:
-    desk = await repository.get(session, desk_id)
-    if desk is None:
-        raise NotFound("No such desk.")
-    return desk
-
-
-ValidDesk = Annotated[Desk, Depends(_desk_or_404)]
 
 
 @router.get("/desks", summary="List desks and rooms", responses=problem_responses(ValidationFailed))

@@ -1,7 +1,6 @@
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from app.auth.dependencies import CurrentMember, OperatorOnly
 from app.core.db import DbSession
@@ -15,6 +14,7 @@ from app.core.errors import (
 )
 from app.core.pagination import Page, Pagination, page_of, paginate
 from app.members import repository, service
+from app.members.dependencies import ValidMember
 from app.members.schemas import (
     MemberAdminUpdate,
     MemberGroupName,
@@ -22,7 +22,6 @@ from app.members.schemas import (
     MemberRead,
     Role,
 )
-from app.models import Member
 
 me_router = APIRouter(
     prefix="/me",
@@ -48,16 +47,6 @@ async def update_me(
     """Only the fields sent change. Email, role and active state are not yours to change here."""
     member = await service.update_profile(session, member=member, changes=body)
     return MemberRead.model_validate(member)
-
-
-async def _member_or_404(member_id: uuid.UUID, session: DbSession, _: OperatorOnly) -> Member:
-    member = await repository.get(session, member_id)
-    if member is None:
-        raise NotFound("No such member.")
-    return member
-
-
-ValidMember = Annotated[Member, Depends(_member_or_404)]
 
 
 @members_router.get("", summary="List members (operator)")

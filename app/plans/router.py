@@ -1,7 +1,4 @@
-import uuid
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from app.auth.dependencies import CurrentMember, OperatorOnly, OptionalMember
 from app.core.db import DbSession
@@ -14,9 +11,10 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.pagination import Page, Pagination, page_of, paginate
-from app.locations import repository as location_repository
-from app.models import Location, Membership, Plan
+from app.locations.dependencies import ValidLocation
+from app.models import Membership, Plan
 from app.plans import repository, service
+from app.plans.dependencies import ValidPlan
 from app.plans.schemas import (
     DefaultPlanRead,
     DefaultPlanUpdate,
@@ -43,25 +41,6 @@ me_router = APIRouter(
     prefix="/me", tags=["me"], responses=problem_responses(NotAuthenticated, ValidationFailed)
 )
 OPERATOR_ERRORS = problem_responses(NotAuthenticated, Forbidden)
-
-
-async def _plan_or_404(plan_id: uuid.UUID, session: DbSession, caller: OptionalMember) -> Plan:
-    plan = await repository.get(session, plan_id)
-    # Retired plans are the operators' business.
-    if plan is None or (not plan.active and (caller is None or caller.role != "operator")):
-        raise NotFound("No such plan.")
-    return plan
-
-
-async def _location_or_404(location_id: uuid.UUID, session: DbSession) -> Location:
-    location = await location_repository.get(session, location_id)
-    if location is None:
-        raise NotFound("No such location.")
-    return location
-
-
-ValidPlan = Annotated[Plan, Depends(_plan_or_404)]
-ValidLocation = Annotated[Location, Depends(_location_or_404)]
 
 
 @router.get("", summary="List plans", description=PLANS_DESCRIPTION + "\n\nOrdered by name.")
