@@ -180,7 +180,7 @@ async def check_out(
 
 
 @me_router.get("/bookings", summary="Your bookings")
-async def my_bookings(
+async def list_my_bookings(
     session: DbSession,
     member: CurrentMember,
     page: Pagination,

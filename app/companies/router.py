@@ -248,7 +248,7 @@ async def remove_employee(
     summary="Aggregate seat usage per day",
     responses=problem_responses(NotFound, Forbidden),
 )
-async def company_usage(
+async def read_company_usage(
     access: AdministeredCompany,
     session: DbSession,
     from_: Annotated[CalendarDate, Query(alias="from", description="First local day.")],

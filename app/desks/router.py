@@ -92,7 +92,7 @@ async def update_desk(
     responses=problem_responses(NotFound, ValidationFailed),
     response_model_exclude_none=True,
 )
-async def desk_schedule(
+async def read_desk_schedule(
     desk: ValidDesk,
     session: DbSession,
     caller: OptionalMember,
@@ -133,7 +133,7 @@ async def desk_schedule(
     tags=["bookings"],
     responses=problem_responses(NotFound, ValidationFailed, OutsideOpeningHours),
 )
-async def availability(
+async def list_available_desks(
     session: DbSession,
     page: Pagination,
     location_id: uuid.UUID,

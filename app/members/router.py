@@ -76,7 +76,7 @@ async def read_member(member: ValidMember) -> MemberRead:
     summary="Change a member's role or active state (operator)",
     responses=problem_responses(NotFound, Conflict),
 )
-async def administer_member(
+async def update_member(
     body: MemberAdminUpdate, member: ValidMember, actor: OperatorOnly, session: DbSession
 ) -> MemberRead:
     """A deactivated member's tokens stop working at once. The last active operator cannot

@@ -163,7 +163,7 @@ the days are used up, a booking answers 409 `conflict`. **No payment processing*
     description=MEMBERSHIP_DESCRIPTION,
     responses=problem_responses(NotFound, Conflict),
 )
-async def subscribe(
+async def create_membership(
     body: MembershipCreate, member: CurrentMember, session: DbSession
 ) -> MembershipRead:
     membership = await service.subscribe(session, member=member, data=body)
@@ -177,7 +177,7 @@ async def subscribe(
     summary="Your memberships",
     description=MEMBERSHIP_DESCRIPTION + "\n\nOrdered by `starts_on`, then creation.",
 )
-async def my_memberships(
+async def list_my_memberships(
     member: CurrentMember, session: DbSession, page: Pagination
 ) -> Page[MembershipRead]:
     rows, total = await repository.page_of_memberships(

@@ -97,7 +97,7 @@ Weeks start on Monday, months on the 1st; the first and last period are clipped 
 CSV columns: `start,end,{",".join(FIGURES)}` (periods only).
 {HOURS}{COMMON}""",
 )
-async def utilization(
+async def read_utilization(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -124,7 +124,7 @@ Sunday the hour 2 cell holds two real hours, in March it holds none).
 CSV columns: `weekday,hour,{",".join(FIGURES)}`.
 {HOURS}{COMMON}""",
 )
-async def heatmap(
+async def read_heatmap(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -179,7 +179,7 @@ BOOKINGS_DOC = """The bookings whose start falls in the range (every desk, activ
 CSV: one row, columns `{",".join(BOOKING_COLUMNS)}`.
 {COMMON}""",
 )
-async def bookings(
+async def read_booking_stats(
     session: DbSession, _: AnalystOrOperator, query: ValidStatsQuery, output: Format
 ) -> Response:
     result = await service.bookings(session, query=query)
@@ -217,7 +217,7 @@ their bookings that start in it, *booked_hours* their hours clipped to the range
 CSV columns: `{",".join(GROUP_COLUMNS)}`.
 {K_ANONYMITY}{COMMON}""",
 )
-async def member_groups(
+async def read_member_groups(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -260,7 +260,7 @@ CSV columns: `{",".join(COMMUTE_COLUMNS)}`; `breakdown` is `total` (one row), `m
 `municipality`.
 {K_ANONYMITY}{COMMON}""",
 )
-async def commute(
+async def read_commute(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -315,7 +315,7 @@ COMPANIES_DOC = """Every company, by name. Figures count the company's workplace
 CSV columns: `{",".join(COMPANY_COLUMNS)}`.
 {COMMON}""",
 )
-async def companies(
+async def read_company_stats(
     session: DbSession, _: AnalystOrOperator, query: ValidStatsQuery, output: Format
 ) -> Response:
     result = await service.companies(session, query=query)
@@ -349,7 +349,7 @@ CSV: one row; nested names joined with `_` (`utilization_booked_hours`,
 `bookings_by_status_no_show`, ...).
 {HOURS}{COMMON}""",
 )
-async def summary(
+async def read_stats_summary(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
