@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
+from app.core.enums import Role
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.security import decode_token
 from app.members import repository as member_repository
@@ -61,13 +62,13 @@ OptionalMember = Annotated[Member | None, Depends(optional_member)]
 
 
 async def _operator(member: CurrentMember) -> Member:
-    if member.role != "operator":
+    if member.role != Role.OPERATOR:
         raise Forbidden("Only operators may use this endpoint.")
     return member
 
 
 async def _analyst_or_operator(member: CurrentMember) -> Member:
-    if member.role not in ("analyst", "operator"):
+    if member.role not in (Role.ANALYST, Role.OPERATOR):
         raise Forbidden("Only analysts and operators may use this endpoint.")
     return member
 

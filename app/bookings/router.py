@@ -8,9 +8,10 @@ from sqlalchemy import Select
 from app.auth.dependencies import CurrentMember
 from app.bookings import repository, service
 from app.bookings.dependencies import ReadableBooking
-from app.bookings.schemas import BookingCreate, BookingRead, BookingStatus
+from app.bookings.schemas import BookingCreate, BookingRead
 from app.core import clock
 from app.core.db import DbSession
+from app.core.enums import BookingStatus
 from app.core.errors import (
     BookingConflict,
     CompanySeatsExhausted,

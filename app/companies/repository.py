@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.bookings import repository as booking_repository
+from app.core.enums import BookingStatus, CompanyRole, Role
 from app.models import Booking, Company, CompanyMember, Invitation, Member
 
 
@@ -39,7 +40,7 @@ async def roles_of(session: AsyncSession, company_id: uuid.UUID, member_id: uuid
 def readable_by(caller: Member) -> Select[Company]:
     """Operators read every company, others the companies they admin or work for."""
     statement = select(Company)
-    if caller.role != "operator":
+    if caller.role != Role.OPERATOR:
         statement = statement.where(
             Company.id.in_(
                 select(CompanyMember.company_id).where(CompanyMember.member_id == caller.id)
@@ -51,7 +52,8 @@ def readable_by(caller: Member) -> Select[Company]:
 #: The company the member (bound ``member_id``) is an employee of: at most one (a unique
 #: index). Built once: every booking asks (app.bookings.checks).
 EMPLOYER = select(CompanyMember.company_id).where(
-    CompanyMember.member_id == bindparam("member_id"), CompanyMember.company_role == "employee"
+    CompanyMember.member_id == bindparam("member_id"),
+    CompanyMember.company_role == CompanyRole.EMPLOYEE,
 )
 
 
@@ -63,7 +65,7 @@ async def employer_of(session: AsyncSession, member_id: uuid.UUID) -> uuid.UUID 
 async def employment(
     session: AsyncSession, company_id: uuid.UUID, member_id: uuid.UUID
 ) -> CompanyMember | None:
-    return await session.get(CompanyMember, (company_id, member_id, "employee"))
+    return await session.get(CompanyMember, (company_id, member_id, CompanyRole.EMPLOYEE))
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,12 @@ async def employees(
     """A page of the company's employees, whether each also admins it, and their total;
     ordered by joining time, then member id."""
     admins = select(CompanyMember.member_id).where(
-        CompanyMember.company_id == company_id, CompanyMember.company_role == "admin"
+        CompanyMember.company_id == company_id, CompanyMember.company_role == CompanyRole.ADMIN
     )
     # Erased members are anonymous statistics profiles, nobody's colleagues.
     condition = and_(
         CompanyMember.company_id == company_id,
-        CompanyMember.company_role == "employee",
+        CompanyMember.company_role == CompanyRole.EMPLOYEE,
         CompanyMember.member_id.in_(select(Member.id).where(Member.erased_at.is_(None))),
     )
     if member_id is not None:
@@ -194,7 +196,7 @@ async def usage_by_day(
     dialect = session.get_bind().dialect.name
     counted = and_(
         Booking.company_id == company_id,
-        Booking.status != "cancelled",
+        Booking.status != BookingStatus.CANCELLED,
         Booking.local_date >= first,
         Booking.local_date <= last,
     )
@@ -212,7 +214,7 @@ async def usage_by_day(
             other,
             and_(
                 other.company_id == Booking.company_id,
-                other.status != "cancelled",
+                other.status != BookingStatus.CANCELLED,
                 other.start <= Booking.start,
                 other.end > Booking.start,
             ),

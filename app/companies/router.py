@@ -22,6 +22,7 @@ from app.companies.schemas import (
 from app.core import clock
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
+from app.core.enums import CompanyRole
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -188,7 +189,7 @@ def _employee(row: repository.EmployeeRow) -> EmployeeRead:
         id=row.member.id,
         full_name=row.member.full_name,
         email=row.member.email,
-        company_role="admin" if row.is_admin else "employee",
+        company_role=CompanyRole.ADMIN if row.is_admin else CompanyRole.EMPLOYEE,
         joined_at=row.joined_at,
     )
 
@@ -289,6 +290,6 @@ async def accept_invitation(
     return CompanyJoined(
         company_id=company.id,
         company_name=company.name,
-        company_role="employee",
+        company_role=CompanyRole.EMPLOYEE,
         joined_at=employment.joined_at,
     )

@@ -4,10 +4,9 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, model_validator
 
+from app.core.enums import CompanyRole, CompanyStatus
 from app.core.schemas import Name, RequestSchema, ResponseSchema
 
-CompanyStatus = Literal["pending", "active", "suspended"]
-CompanyRole = Literal["admin", "employee"]
 EmailAddress = Annotated[EmailStr, Field(max_length=254)]
 Seats = Annotated[int, Field(ge=0, le=10_000)]
 

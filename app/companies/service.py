@@ -26,8 +26,9 @@ from app.companies.schemas import (
     UsageDay,
     UsageTotal,
 )
-from app.core import clock
+from app.core import clock, enums
 from app.core.config import Settings
+from app.core.enums import CompanyRole, CompanyStatus, Role
 from app.core.errors import (
     CompanySeatsExhausted,
     Conflict,
@@ -55,7 +56,7 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
         name=data.name,
         contact_email=data.contact_email.lower(),
         seats_requested=data.seats_requested,
-        status="pending",
+        status=CompanyStatus.PENDING,
         seats=0,
         created_at=clock.now(),
     )
@@ -63,7 +64,10 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
     await session.flush()
     session.add(
         CompanyMember(
-            company_id=company.id, member_id=member.id, company_role="admin", joined_at=clock.now()
+            company_id=company.id,
+            member_id=member.id,
+            company_role=CompanyRole.ADMIN,
+            joined_at=clock.now(),
         )
     )
     await session.flush()
@@ -84,7 +88,7 @@ async def update(
     """Operators change anything; a company admin only the contact fields (403 otherwise)."""
     values = changes.model_dump(exclude_unset=True)
     refused = sorted(OPERATOR_FIELDS & values.keys())
-    if refused and actor.role != "operator":
+    if refused and actor.role != Role.OPERATOR:
         raise Forbidden(f"Only operators may change {' and '.join(refused)}.")
     if "contact_email" in values:
         values["contact_email"] = values["contact_email"].lower()
@@ -183,7 +187,7 @@ async def join(session: AsyncSession, *, invitation: Invitation, member: Member)
     employment = CompanyMember(
         company_id=invitation.company_id,
         member_id=member.id,
-        company_role="employee",
+        company_role=CompanyRole.EMPLOYEE,
         joined_at=now,
     )
     session.add(employment)
@@ -194,8 +198,8 @@ async def join(session: AsyncSession, *, invitation: Invitation, member: Member)
         raise Conflict("You are already the employee of a company.") from error
     invitation.accepted_at = now
     invitation.accepted_by_id = member.id
-    if "employee" not in member.groups:
-        rows = [*member.group_rows, MemberGroup(group="employee")]
+    if enums.MemberGroup.EMPLOYEE not in member.groups:
+        rows = [*member.group_rows, MemberGroup(group=enums.MemberGroup.EMPLOYEE)]
         member.group_rows = sorted(rows, key=lambda row: row.group)
     await session.flush()
     return employment
@@ -278,7 +282,7 @@ async def claim_seat(
     if employer_id is None:
         return None
     company = await repository.lock(session, employer_id)
-    if company is None or company.status != "active":
+    if company is None or company.status != CompanyStatus.ACTIVE:
         return None
     held = await repository.peak_seats(
         session, company_id=company.id, start=start, end=end, now=now

@@ -7,6 +7,7 @@ from app.auth.dependencies import OperatorOnly, OptionalMember
 from app.bookings import service as booking_service
 from app.core import clock
 from app.core.db import DbSession
+from app.core.enums import DeskKind, Role
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -23,7 +24,6 @@ from app.desks.dependencies import ValidDesk
 from app.desks.schemas import (
     BusyInterval,
     DeskCreate,
-    DeskKind,
     DeskRead,
     DeskSchedule,
     DeskUpdate,
@@ -106,7 +106,7 @@ async def read_desk_schedule(
     closed, intervals, bookings = await booking_service.desk_schedule(
         session, desk=desk, location=location, day=day
     )
-    operator = caller is not None and caller.role == "operator"
+    operator = caller is not None and caller.role == Role.OPERATOR
     now = clock.now()
     return DeskSchedule(
         desk_id=desk.id,

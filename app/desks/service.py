@@ -4,6 +4,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core.enums import DeskKind
 from app.core.errors import Conflict, ValidationFailed
 from app.desks.schemas import DeskCreate, DeskUpdate
 from app.models import Desk, DeskFeature, Member
@@ -47,7 +48,7 @@ async def update(session: AsyncSession, *, actor: Member, desk: Desk, changes: D
     if "features" in values:
         kept = {row.feature: row for row in desk.feature_rows}
         desk.feature_rows = [kept.get(f) or DeskFeature(feature=f) for f in values.pop("features")]
-    if desk.kind == "desk" and values.get("capacity", 1) != 1:
+    if desk.kind == DeskKind.DESK and values.get("capacity", 1) != 1:
         raise ValidationFailed("A desk has capacity 1.")
     if values.get("active", desk.active) != desk.active:
         # Statistics count the desks active now: the location's rollup no longer holds.

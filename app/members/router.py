@@ -4,6 +4,7 @@ from fastapi import APIRouter, Query
 
 from app.auth.dependencies import CurrentMember, OperatorOnly
 from app.core.db import DbSession
+from app.core.enums import MemberGroup, Role
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -17,10 +18,8 @@ from app.members import repository, service
 from app.members.dependencies import ValidMember
 from app.members.schemas import (
     MemberAdminUpdate,
-    MemberGroupName,
     MemberProfileUpdate,
     MemberRead,
-    Role,
 )
 
 me_router = APIRouter(
@@ -55,7 +54,7 @@ async def list_members(
     _: OperatorOnly,
     page: Pagination,
     q: Annotated[str | None, Query(max_length=200, description="Part of name or email")] = None,
-    group: MemberGroupName | None = None,
+    group: MemberGroup | None = None,
     role: Role | None = None,
 ) -> Page[MemberRead]:
     """Ordered by registration time, then id."""

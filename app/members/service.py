@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.companies import service as company_service
+from app.core.enums import Role
 from app.core.errors import Conflict
 from app.core.security import hash_password
 from app.members import repository
@@ -20,7 +21,7 @@ async def create(
     email: str,
     password: str,
     profile: dict[str, Any],
-    role: str = "member",
+    role: str = Role.MEMBER,
 ) -> Member:
     """A new member; 409 when the email is taken (case-insensitively)."""
     groups = profile.pop("groups")
@@ -63,10 +64,10 @@ async def administer(
     The last active operator cannot demote or deactivate themselves: nobody could undo it.
     """
     values = changes.model_dump(exclude_unset=True, exclude_none=True)
-    stays_operator = values.get("role", member.role) == "operator" and values.get(
+    stays_operator = values.get("role", member.role) == Role.OPERATOR and values.get(
         "active", member.active
     )
-    losing_operator = member.role == "operator" and member.active and not stays_operator
+    losing_operator = member.role == Role.OPERATOR and member.active and not stays_operator
     if losing_operator and await repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be demoted or deactivated.")
     before = audit.snapshot(member, ("role", "active"))

@@ -2,6 +2,7 @@ from fastapi import APIRouter, status
 
 from app.auth.dependencies import CurrentMember, OperatorOnly, OptionalMember
 from app.core.db import DbSession
+from app.core.enums import Role
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -48,7 +49,7 @@ async def list_plans(
     session: DbSession, caller: OptionalMember, page: Pagination
 ) -> Page[PlanRead]:
     """Public: the active plans; operators also see inactive ones."""
-    operator = caller is not None and caller.role == "operator"
+    operator = caller is not None and caller.role == Role.OPERATOR
     rows, total = await paginate(session, repository.search(active_only=not operator), page)
     return page_of(PlanRead, rows, total, page)
 

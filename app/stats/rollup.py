@@ -56,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import Database
+from app.core.enums import BookingStatus
 from app.models import (
     Booking,
     Desk,
@@ -123,7 +124,7 @@ def _slot_rows(
         .where(
             Desk.location_id.in_(locations),
             Desk.active.is_(True),
-            Booking.status != "cancelled",
+            Booking.status != BookingStatus.CANCELLED,
             Booking.start >= since,
             Booking.start < until,
         )

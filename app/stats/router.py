@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from app.auth.dependencies import AnalystOrOperator
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
+from app.core.enums import DeskKind
 from app.core.errors import (
     Forbidden,
     NotAuthenticated,
@@ -23,7 +24,6 @@ from app.stats.schemas import (
     BookingFigures,
     CommuteRead,
     CompaniesRead,
-    DeskKind,
     Granularity,
     HeatmapRead,
     MemberGroupsRead,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.core.db import is_sqlite
+from app.core.enums import BookingStatus, CommuteMode
 from app.models import (
     Booking,
     Desk,
@@ -41,7 +42,7 @@ from app.models.base import UTCDateTime
 from app.survey import localtime
 
 #: commute modes whose journeys a coworking day replaces
-AVOIDING_MODES = ("car", "public_transport")
+AVOIDING_MODES = (CommuteMode.CAR, CommuteMode.PUBLIC_TRANSPORT)
 
 
 def _submitted_in(start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -255,7 +256,7 @@ def _booked(usage: UsageRange) -> Select[Any]:
         .select_from(Booking)
         .join(Desk, Desk.id == Booking.desk_id)
         .join(Location, Location.id == Desk.location_id)
-        .where(Booking.status != "cancelled", usage.overlaps())
+        .where(Booking.status != BookingStatus.CANCELLED, usage.overlaps())
     )
 
 
