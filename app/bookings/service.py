@@ -25,6 +25,7 @@ from app.bookings import checks, repository
 from app.bookings.schemas import BookingCreate
 from app.companies import service as company_service
 from app.core import clock
+from app.core.db import raise_for_integrity
 from app.core.enums import BookingStatus, Role
 from app.core.errors import (
     BookingConflict,
@@ -49,13 +50,13 @@ IDEMPOTENCY_WINDOW = timedelta(hours=24)
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
-def current_status(booking: Booking, now: datetime) -> str:
+def current_status(booking: Booking, now: datetime) -> BookingStatus:
     """The status as of ``now``; the SQL twin is :func:`repository.current_status`."""
     if booking.status == BookingStatus.CONFIRMED and booking.check_in_until < now:
         return BookingStatus.NO_SHOW
     if booking.status == BookingStatus.CHECKED_IN and booking.end <= now:
         return BookingStatus.COMPLETED
-    return booking.status
+    return BookingStatus(booking.status)
 
 
 class LocationRules(Protocol):
@@ -147,17 +148,6 @@ async def _replay(
             "This Idempotency-Key was used with a different request in the last 24 hours."
         )
     return previous
-
-
-def _raise_for_constraint(error: IntegrityError) -> None:
-    message = str(error.orig)
-    if "ex_bookings_desk_overlap" in message:
-        raise BookingConflict("The desk is already booked for part of this time.") from error
-    if "ex_bookings_member_workplace_overlap" in message:
-        raise MemberDoubleBooked(
-            "You already hold another workplace for part of this time."
-        ) from error
-    raise Conflict("The booking conflicts with stored data.") from error
 
 
 def _raise_for_checks(
@@ -256,7 +246,17 @@ async def create(
     try:
         await repository.add(session, booking)
     except IntegrityError as error:
-        _raise_for_constraint(error)
+        raise_for_integrity(
+            error,
+            {
+                "ex_bookings_desk_overlap": BookingConflict(
+                    "The desk is already booked for part of this time."
+                ),
+                "ex_bookings_member_workplace_overlap": MemberDoubleBooked(
+                    "You already hold another workplace for part of this time."
+                ),
+            },
+        )
     except DBAPIError as error:
         # Two inserts racing for one desk can wait on each other in the exclusion constraint;
         # PostgreSQL then aborts one of them, and that one lost the race.

@@ -28,6 +28,7 @@ from app.companies.schemas import (
 )
 from app.core import clock, enums
 from app.core.config import Settings
+from app.core.db import raise_for_integrity
 from app.core.enums import CompanyRole, CompanyStatus, Role
 from app.core.errors import (
     CompanySeatsExhausted,
@@ -92,19 +93,15 @@ async def update(
         raise Forbidden(f"Only operators may change {' and '.join(refused)}.")
     if "contact_email" in values:
         values["contact_email"] = values["contact_email"].lower()
-    before = audit.snapshot(company, AUDITED_FIELDS)
-    for field, value in values.items():
-        setattr(company, field, value)
-    await session.flush()
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=company,
         action="company.updated",
         target_type="company",
-        target_id=company.id,
-        before=before,
-        after=audit.snapshot(company, AUDITED_FIELDS),
-    )
+        audited=AUDITED_FIELDS,
+    ) as applied:
+        applied.update(values)
     return company
 
 
@@ -194,8 +191,11 @@ async def join(session: AsyncSession, *, invitation: Invitation, member: Member)
     try:
         async with session.begin_nested():
             await session.flush()
-    except IntegrityError as error:  # a concurrent acceptance of another invitation
-        raise Conflict("You are already the employee of a company.") from error
+    except IntegrityError as error:  # a concurrent acceptance of another (or this) invitation
+        employed = Conflict("You are already the employee of a company.")
+        raise_for_integrity(
+            error, {"ix_company_members_one_employer": employed, "pk_company_members": employed}
+        )
     invitation.accepted_at = now
     invitation.accepted_by_id = member.id
     if enums.MemberGroup.EMPLOYEE not in member.groups:

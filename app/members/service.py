@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.companies import service as company_service
+from app.core.db import raise_for_integrity
 from app.core.enums import Role
 from app.core.errors import Conflict
 from app.core.security import hash_password
@@ -39,7 +40,8 @@ async def create(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as error:
-        raise Conflict("An account with this email already exists.") from error
+        taken = Conflict("An account with this email already exists.")
+        raise_for_integrity(error, {"uq_members_email": taken})
     return member
 
 
@@ -70,19 +72,15 @@ async def administer(
     losing_operator = member.role == Role.OPERATOR and member.active and not stays_operator
     if losing_operator and await repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be demoted or deactivated.")
-    before = audit.snapshot(member, ("role", "active"))
-    for field, value in values.items():
-        setattr(member, field, value)
-    await session.flush()
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=member,
         action="member.updated",
         target_type="member",
-        target_id=member.id,
-        before=before,
-        after=audit.snapshot(member, ("role", "active")),
-    )
+        audited=("role", "active"),
+    ) as applied:
+        applied.update(values)
     return member
 
 
