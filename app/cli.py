@@ -20,6 +20,7 @@ from datetime import datetime
 from app import seed, synthetic
 from app.core.config import Settings, get_settings
 from app.core.db import Database
+from app.core.enums import Role
 from app.core.errors import AppError
 from app.members import service as member_service
 
@@ -83,7 +84,7 @@ async def _create_operator(settings: Settings, args: argparse.Namespace) -> str:
                 session,
                 email=args.email,
                 password=password,
-                role="operator",
+                role=Role.OPERATOR,
                 profile={
                     "full_name": args.full_name,
                     "groups": ["other"],

@@ -8,11 +8,13 @@ import structlog
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from app import seed
 from app.audit.router import router as audit_router
+from app.auth.dependencies import member_unless_public
 from app.auth.router import router as auth_router
 from app.bookings import repository as booking_repository
 from app.bookings.router import me_router as my_bookings_router
@@ -48,6 +50,29 @@ from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
 
 log = structlog.get_logger(__name__)
+
+#: Every router of /api/v1, each behind the member gate (``PUBLIC_OPERATIONS`` are open).
+API_ROUTERS = (
+    auth_router,
+    me_router,
+    my_bookings_router,
+    members_router,
+    locations_router,
+    desks_router,
+    bookings_router,
+    calendar_router,
+    privacy_router,
+    audit_router,
+    survey_router,
+    needs_vs_usage_router,
+    interest_router,
+    companies_router,
+    invitations_router,
+    plans_router,
+    location_plans_router,
+    my_memberships_router,
+    stats_router,
+)
 
 API_DESCRIPTION = """
 Back end of the O-H-V coworking pilot (Oranienburg, Hennigsdorf, Velten).
@@ -97,6 +122,11 @@ async def _start_up(database: Database, settings: Settings) -> None:
                 log.info("demo_seeded")
 
 
+def _operation_id(route: APIRoute) -> str:
+    """The route function's name (``create_booking``), unique across the API (tested)."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
@@ -133,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=API_DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_characters)],
+        generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
@@ -151,35 +182,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost, so even an answer to an unexpected error carries the headers.
     app.add_middleware(SecurityHeadersMiddleware)
 
-    for router in (
-        auth_router,
-        me_router,
-        my_bookings_router,
-        members_router,
-        locations_router,
-        desks_router,
-        bookings_router,
-        calendar_router,
-        privacy_router,
-        audit_router,
-        survey_router,
-        needs_vs_usage_router,
-        interest_router,
-        companies_router,
-        invitations_router,
-        plans_router,
-        location_plans_router,
-        my_memberships_router,
-        stats_router,
-    ):
-        app.include_router(router, prefix="/api/v1")
+    for router in API_ROUTERS:
+        # Protected by default: the gate lets anonymous callers through to public routes only.
+        app.include_router(router, prefix="/api/v1", dependencies=[Depends(member_unless_public)])
     _add_operational_routes(app)
     return app
 
 
 def _add_operational_routes(app: FastAPI) -> None:
     @app.get("/health", tags=["operations"], summary="Liveness")
-    async def health() -> dict[str, str]:
+    async def read_health() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get(
@@ -188,7 +200,7 @@ def _add_operational_routes(app: FastAPI) -> None:
         summary="Readiness: the database answers",
         responses=problem_responses(ServiceUnavailable),
     )
-    async def ready(request: Request) -> JSONResponse:
+    async def read_readiness(request: Request) -> JSONResponse:
         database: Database = request.app.state.database
         try:
             async with asyncio.timeout(5), database.engine.connect() as connection:
@@ -204,7 +216,7 @@ def _add_operational_routes(app: FastAPI) -> None:
         response_class=Response,
         responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
     )
-    async def metrics() -> Response:
+    async def read_metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

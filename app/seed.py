@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import is_sqlite
+from app.core.enums import DeskKind, MemberGroup, Role
 from app.members import repository as member_repository
 from app.members import service as member_service
 from app.models import Desk, DeskFeature, Location, LocationDefaultPlan, Plan, PlanGroupPrice
@@ -31,7 +32,7 @@ async def ensure_bootstrap_operator(session: AsyncSession, settings: Settings) -
         session,
         email=email,
         password=password,
-        role="operator",
+        role=Role.OPERATOR,
         profile={"full_name": "Operator", "groups": ["other"], "home_municipality": "Oranienburg"},
     )
 
@@ -79,7 +80,7 @@ async def seed_demo(session: AsyncSession) -> bool:
         Desk(
             location_id=location.id,
             name=name,
-            kind="desk",
+            kind=DeskKind.DESK,
             capacity=1,
             feature_rows=[DeskFeature(feature=f) for f in features],
         )
@@ -89,7 +90,7 @@ async def seed_demo(session: AsyncSession) -> bool:
         Desk(
             location_id=location.id,
             name="Besprechungsraum",
-            kind="meeting_room",
+            kind=DeskKind.MEETING_ROOM,
             capacity=6,
             feature_rows=[DeskFeature(feature=f) for f in ("screen", "whiteboard")],
         )
@@ -98,7 +99,7 @@ async def seed_demo(session: AsyncSession) -> bool:
         Desk(
             location_id=location.id,
             name="Eltern-Kind-Büro",
-            kind="parent_child_room",
+            kind=DeskKind.PARENT_CHILD_ROOM,
             capacity=2,
             feature_rows=[DeskFeature(feature=f) for f in ("child_friendly", "accessible")],
         )
@@ -110,7 +111,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     return True
 
 
-SOCIAL_GROUPS = ("job_seeker", "parent", "senior")
+SOCIAL_GROUPS = (MemberGroup.JOB_SEEKER, MemberGroup.PARENT, MemberGroup.SENIOR)
 # (name, description, price in cent, period, included days, social-tariff price in cent)
 DEMO_PLANS: list[tuple[str, str, int, str, int | None, int | None]] = [
     ("Tagespass", "Ein Arbeitstag an einem Platz Ihrer Wahl.", 1500, "day", 1, 800),

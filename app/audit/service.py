@@ -1,13 +1,15 @@
 """The audit trail: every operator and company-admin change, with before and after values.
 
-Services call :func:`record` in the same transaction as the change, so a change and its audit
-event are stored together or not at all. Values are plain JSON; personal data (emails, names)
-is not copied in — members are referred to by id.
+Services call :func:`record` (or change a row inside :func:`update`) in the same transaction
+as the change, so a change and its audit event are stored together or not at all. Values are
+plain JSON; personal data (emails, names) is not copied in — members are referred to by id.
 """
 
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,3 +56,51 @@ async def record(
         )
     )
     await session.flush()
+
+
+class _Target(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+T = TypeVar("T", bound=_Target)
+
+
+@asynccontextmanager
+async def update(
+    session: AsyncSession,
+    *,
+    actor: Member,
+    target: T,
+    action: str,
+    target_type: str,
+    audited: tuple[str, ...] | Callable[[T], dict[str, Any]],
+    flush: Callable[[], Awaitable[None]] | None = None,
+) -> AsyncIterator[dict[str, Any]]:
+    """Apply a change to ``target`` and audit it, the one way every service does.
+
+    The body puts the new field values into the dict it is given (and may change more of
+    ``target`` itself). On leaving, the values are set, the session is flushed (by ``flush``
+    when given, e.g. one that answers a duplicate name with 409) and one event records the
+    ``audited`` fields (their names, or a function of ``target``) before and after. An error
+    in the body changes and records nothing.
+    """
+
+    def taken() -> dict[str, Any]:
+        return audited(target) if callable(audited) else snapshot(target, audited)
+
+    before = taken()
+    values: dict[str, Any] = {}
+    yield values
+    for field, value in values.items():
+        setattr(target, field, value)
+    await (flush() if flush is not None else session.flush())
+    await record(
+        session,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target.id,
+        before=before,
+        after=taken(),
+    )

@@ -46,7 +46,7 @@ async def register(body: RegisterRequest, session: DbSession) -> MemberRead:
     summary="Sign in (OAuth2 password flow)",
     responses=problem_responses(NotAuthenticated, ValidationFailed, RateLimited),
 )
-async def token(
+async def create_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: DbSession,
     settings: AppSettings,
@@ -71,7 +71,9 @@ async def token(
     summary="Exchange a refresh token for a new pair",
     responses=problem_responses(NotAuthenticated, ValidationFailed),
 )
-async def refresh(body: RefreshRequest, session: DbSession, settings: AppSettings) -> TokenPair:
+async def refresh_token(
+    body: RefreshRequest, session: DbSession, settings: AppSettings
+) -> TokenPair:
     """Refresh tokens rotate: each works once. A reused one answers 401 and revokes every
     token of its login (its family)."""
     return await service.refresh(session, settings=settings, refresh_token=body.refresh_token)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import execute_plain
+from app.core.enums import BookingStatus, CompanyRole, Role
 from app.models import Booking, CompanyMember, Desk, Location, Member
 from app.models.booking import ACTIVE_STATUSES
 
@@ -34,8 +35,14 @@ Instant = datetime | ColumnElement[datetime]
 def current_status(now: datetime) -> ColumnElement[str]:
     """The status as of ``now`` in SQL; :func:`app.bookings.service.current_status` in Python."""
     return case(
-        (and_(Booking.status == "confirmed", Booking.check_in_until < now), "no_show"),
-        (and_(Booking.status == "checked_in", Booking.end <= now), "completed"),
+        (
+            and_(Booking.status == BookingStatus.CONFIRMED, Booking.check_in_until < now),
+            BookingStatus.NO_SHOW,
+        ),
+        (
+            and_(Booking.status == BookingStatus.CHECKED_IN, Booking.end <= now),
+            BookingStatus.COMPLETED,
+        ),
         else_=Booking.status,
     )
 
@@ -49,8 +56,8 @@ def holds_desk(now: Instant) -> ColumnElement[bool]:
     """Bookings that hold their desk as of ``now`` (active and not lapsed)."""
     return and_(
         Booking.status.in_(_ACTIVE),
-        not_(and_(Booking.status == "confirmed", Booking.check_in_until < now)),
-        not_(and_(Booking.status == "checked_in", Booking.end <= now)),
+        not_(and_(Booking.status == BookingStatus.CONFIRMED, Booking.check_in_until < now)),
+        not_(and_(Booking.status == BookingStatus.CHECKED_IN, Booking.end <= now)),
     )
 
 
@@ -63,9 +70,9 @@ def readable_by(caller: Member) -> Select[Booking]:
     """The one place that decides which bookings a caller may see: operators all, members
     their own, company admins also their company's. Every list and detail route starts here."""
     statement = select(Booking)
-    if caller.role != "operator":
+    if caller.role != Role.OPERATOR:
         administered = select(CompanyMember.company_id).where(
-            CompanyMember.member_id == caller.id, CompanyMember.company_role == "admin"
+            CompanyMember.member_id == caller.id, CompanyMember.company_role == CompanyRole.ADMIN
         )
         statement = statement.where(
             or_(Booking.member_id == caller.id, Booking.company_id.in_(administered))
@@ -264,8 +271,8 @@ def lapsed(at: Instant) -> ColumnElement[bool]:
     """Bookings whose stored status time has overtaken by ``at``: confirmed past their
     check-in limit, checked in past their end (see :func:`current_status`)."""
     return or_(
-        and_(Booking.status == "confirmed", Booking.check_in_until < at),
-        and_(Booking.status == "checked_in", Booking.end <= at),
+        and_(Booking.status == BookingStatus.CONFIRMED, Booking.check_in_until < at),
+        and_(Booking.status == BookingStatus.CHECKED_IN, Booking.end <= at),
     )
 
 
@@ -274,7 +281,12 @@ def lapsed(at: Instant) -> ColumnElement[bool]:
 _SETTLE = (
     update(Booking)
     .where(lapsed(bindparam("at")))
-    .values(status=case((Booking.status == "confirmed", "no_show"), else_="completed"))
+    .values(
+        status=case(
+            (Booking.status == BookingStatus.CONFIRMED, BookingStatus.NO_SHOW),
+            else_=BookingStatus.COMPLETED,
+        )
+    )
     .execution_options(synchronize_session=False)
 )
 _SETTLE_SCOPED = _SETTLE.where(
@@ -321,7 +333,7 @@ async def cancel_between(
             Booking.start > now,
             Booking.status == "confirmed",
         )
-        .values(status="cancelled", cancelled_at=now)
+        .values(status=BookingStatus.CANCELLED, cancelled_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -7,9 +7,10 @@ from sqlalchemy import Select
 from app.auth.dependencies import CurrentMember
 from app.bookings import repository, service
 from app.bookings.dependencies import ReadableBooking
-from app.bookings.schemas import BookingCreate, BookingRead, BookingStatus
+from app.bookings.schemas import BookingCreate, BookingRead
 from app.core import clock
 from app.core.db import DbSession
+from app.core.enums import BookingStatus
 from app.core.errors import (
     BookingConflict,
     CompanySeatsExhausted,
@@ -180,7 +181,7 @@ async def check_out(
 
 
 @me_router.get("/bookings", summary="Your bookings")
-async def my_bookings(
+async def list_my_bookings(
     session: DbSession,
     member: CurrentMember,
     page: Pagination,

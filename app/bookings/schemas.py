@@ -1,12 +1,11 @@
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
+from app.core.enums import BookingStatus
 from app.core.schemas import Instant, RequestSchema, ResponseSchema
-
-BookingStatus = Literal["confirmed", "checked_in", "completed", "cancelled", "no_show"]
 
 
 class BookingCreate(RequestSchema):

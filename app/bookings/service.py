@@ -34,6 +34,8 @@ from app.bookings import checks, repository
 from app.bookings.schemas import BookingCreate
 from app.companies import service as company_service
 from app.core import clock
+from app.core.db import raise_for_integrity
+from app.core.enums import BookingStatus, Role
 from app.core.errors import (
     BookingConflict,
     Conflict,
@@ -58,13 +60,13 @@ IDEMPOTENCY_WINDOW = timedelta(hours=24)
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
-def current_status(booking: Booking, now: datetime) -> str:
+def current_status(booking: Booking, now: datetime) -> BookingStatus:
     """The status as of ``now``; the SQL twin is :func:`repository.current_status`."""
-    if booking.status == "confirmed" and booking.check_in_until < now:
-        return "no_show"
-    if booking.status == "checked_in" and booking.end <= now:
-        return "completed"
-    return booking.status
+    if booking.status == BookingStatus.CONFIRMED and booking.check_in_until < now:
+        return BookingStatus.NO_SHOW
+    if booking.status == BookingStatus.CHECKED_IN and booking.end <= now:
+        return BookingStatus.COMPLETED
+    return BookingStatus(booking.status)
 
 
 class LocationRules(Protocol):
@@ -162,17 +164,6 @@ async def _replay(
     return previous
 
 
-def _raise_for_constraint(error: IntegrityError) -> None:
-    message = str(error.orig)
-    if "ex_bookings_desk_overlap" in message:
-        raise BookingConflict("The desk is already booked for part of this time.") from error
-    if "ex_bookings_member_workplace_overlap" in message:
-        raise MemberDoubleBooked(
-            "You already hold another workplace for part of this time."
-        ) from error
-    raise Conflict("The booking conflicts with stored data.") from error
-
-
 def _raise_for_checks(
     found: checks.BookingChecks,
     *,
@@ -252,7 +243,7 @@ async def create(
         company_id=company_id,
         start=data.start,
         end=data.end,
-        status="confirmed",
+        status=BookingStatus.CONFIRMED,
         note=data.note,
         is_workplace=is_workplace,
         local_date=day,
@@ -269,7 +260,17 @@ async def create(
     try:
         await repository.add(session, booking)
     except IntegrityError as error:
-        _raise_for_constraint(error)
+        raise_for_integrity(
+            error,
+            {
+                "ex_bookings_desk_overlap": BookingConflict(
+                    "The desk is already booked for part of this time."
+                ),
+                "ex_bookings_member_workplace_overlap": MemberDoubleBooked(
+                    "You already hold another workplace for part of this time."
+                ),
+            },
+        )
     except DBAPIError as error:
         # Two inserts racing for one desk can wait on each other in the exclusion constraint;
         # PostgreSQL then aborts one of them, and that one lost the race.
@@ -282,25 +283,25 @@ async def create(
 async def cancel(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
     """The owner cancels before the start; an operator at any time. Only confirmed bookings."""
     now = clock.now()
-    if caller.role != "operator" and booking.member_id != caller.id:
+    if caller.role != Role.OPERATOR and booking.member_id != caller.id:
         # A company admin reads the company's bookings but cancels only their own.
         raise Forbidden("Only the member who booked or an operator can cancel.")
-    if current_status(booking, now) != "confirmed":
+    if current_status(booking, now) != BookingStatus.CONFIRMED:
         raise Conflict(f"The booking is {current_status(booking, now)}, not confirmed.")
-    if caller.role != "operator" and now >= booking.start:
+    if caller.role != Role.OPERATOR and now >= booking.start:
         raise Conflict("The booking has started; it can no longer be cancelled.")
-    booking.status = "cancelled"
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     await session.flush()
-    if caller.role == "operator" and caller.id != booking.member_id:
+    if caller.role == Role.OPERATOR and caller.id != booking.member_id:
         await audit.record(
             session,
             actor=caller,
             action="booking.cancelled_by_operator",
             target_type="booking",
             target_id=booking.id,
-            before={"status": "confirmed"},
-            after={"status": "cancelled"},
+            before={"status": BookingStatus.CONFIRMED},
+            after={"status": BookingStatus.CANCELLED},
         )
     return booking
 
@@ -310,17 +311,17 @@ async def check_in(session: AsyncSession, *, booking: Booking, caller: Member) -
     now = clock.now()
     if booking.member_id != caller.id:
         raise Forbidden("Only the member who booked can check in.")
-    if booking.status == "confirmed" and now > booking.check_in_until:
+    if booking.status == BookingStatus.CONFIRMED and now > booking.check_in_until:
         raise Conflict(
             f"Check-in closed at {booking.check_in_until.isoformat()}; the booking is a no-show."
         )
     status = current_status(booking, now)
-    if status != "confirmed":
+    if status != BookingStatus.CONFIRMED:
         raise Conflict(f"The booking is {status}; only a confirmed booking can be checked in.")
     opens = booking.start - CHECK_IN_OPENS_BEFORE
     if now < opens:
         raise Conflict(f"Check-in opens at {opens.isoformat()}.")
-    booking.status = "checked_in"
+    booking.status = BookingStatus.CHECKED_IN
     booking.checked_in_at = now
     await session.flush()
     return booking
@@ -329,12 +330,12 @@ async def check_in(session: AsyncSession, *, booking: Booking, caller: Member) -
 async def check_out(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
     """The owner or an operator ends a checked-in booking; it becomes ``completed``."""
     now = clock.now()
-    if caller.role != "operator" and booking.member_id != caller.id:
+    if caller.role != Role.OPERATOR and booking.member_id != caller.id:
         raise Forbidden("Only the member who booked or an operator can check out.")
     status = current_status(booking, now)
-    if status != "checked_in":
+    if status != BookingStatus.CHECKED_IN:
         raise Conflict(f"The booking is {status}; only a checked-in booking can be checked out.")
-    booking.status = "completed"
+    booking.status = BookingStatus.COMPLETED
     booking.checked_out_at = now
     await session.flush()
     return booking

@@ -28,7 +28,7 @@ def _feed_url(base: str, token: str) -> CalendarFeedRead:
     tags=["me"],
     responses=problem_responses(NotAuthenticated),
 )
-async def read_feed(
+async def read_calendar_feed(
     member: CurrentMember, session: DbSession, settings: AppSettings, base: PublicBaseUrl
 ) -> CalendarFeedRead:
     """An iCalendar URL for your calendar app, working without a bearer token: keep it
@@ -46,7 +46,7 @@ async def read_feed(
     tags=["me"],
     responses=problem_responses(NotAuthenticated),
 )
-async def rotate_feed(
+async def rotate_calendar_feed(
     member: CurrentMember, session: DbSession, settings: AppSettings, base: PublicBaseUrl
 ) -> CalendarFeedRead:
     """A new secret URL; the old one stops working at once."""
@@ -61,7 +61,7 @@ async def rotate_feed(
     tags=["me"],
     responses=problem_responses(NotAuthenticated),
 )
-async def revoke_feed(member: CurrentMember, session: DbSession) -> None:
+async def revoke_calendar_feed(member: CurrentMember, session: DbSession) -> None:
     """The URL stops working; `GET /me/calendar-feed` later hands out a new one."""
     await service.revoke(session, member=member)
 
@@ -75,7 +75,7 @@ async def revoke_feed(member: CurrentMember, session: DbSession) -> None:
         **problem_responses(NotFound, ValidationFailed),
     },
 )
-async def calendar(
+async def read_calendar(
     token: Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_\-]+$")],
     session: DbSession,
 ) -> Response:

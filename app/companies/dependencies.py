@@ -9,6 +9,7 @@ from fastapi import Depends
 from app.auth.dependencies import CurrentMember
 from app.companies import repository
 from app.core.db import DbSession
+from app.core.enums import CompanyRole, Role
 from app.core.errors import Forbidden, NotFound
 from app.models import Company, Member
 
@@ -21,7 +22,7 @@ class CompanyAccess:
 
     @property
     def administers(self) -> bool:
-        return self.caller.role == "operator" or "admin" in self.roles
+        return self.caller.role == Role.OPERATOR or CompanyRole.ADMIN in self.roles
 
 
 async def _visible_company(
@@ -30,7 +31,7 @@ async def _visible_company(
     """Operators and the company's admins and employees see it; everybody else gets 404."""
     company = await repository.get(session, company_id)
     roles = set() if company is None else await repository.roles_of(session, company_id, caller.id)
-    if company is None or (caller.role != "operator" and not roles):
+    if company is None or (caller.role != Role.OPERATOR and not roles):
         raise NotFound("No such company.")
     return CompanyAccess(company=company, caller=caller, roles=frozenset(roles))
 

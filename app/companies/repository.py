@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import repository as booking_repository
+from app.core.enums import CompanyRole, Role
 from app.core.sql import held_after, seconds_of, values_table
 from app.models import Booking, Company, CompanyMember, Invitation, Member
 
@@ -53,7 +54,7 @@ async def roles_of(session: AsyncSession, company_id: uuid.UUID, member_id: uuid
 def readable_by(caller: Member) -> Select[Company]:
     """Operators read every company, others the companies they admin or work for."""
     statement = select(Company)
-    if caller.role != "operator":
+    if caller.role != Role.OPERATOR:
         statement = statement.where(
             Company.id.in_(
                 select(CompanyMember.company_id).where(CompanyMember.member_id == caller.id)
@@ -65,7 +66,8 @@ def readable_by(caller: Member) -> Select[Company]:
 #: The company the member (bound ``member_id``) is an employee of: at most one (a unique
 #: index). Built once: every booking asks (app.bookings.checks).
 EMPLOYER = select(CompanyMember.company_id).where(
-    CompanyMember.member_id == bindparam("member_id"), CompanyMember.company_role == "employee"
+    CompanyMember.member_id == bindparam("member_id"),
+    CompanyMember.company_role == CompanyRole.EMPLOYEE,
 )
 
 
@@ -77,7 +79,7 @@ async def employer_of(session: AsyncSession, member_id: uuid.UUID) -> uuid.UUID 
 async def employment(
     session: AsyncSession, company_id: uuid.UUID, member_id: uuid.UUID
 ) -> CompanyMember | None:
-    return await session.get(CompanyMember, (company_id, member_id, "employee"))
+    return await session.get(CompanyMember, (company_id, member_id, CompanyRole.EMPLOYEE))
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,12 @@ async def employees(
     """A page of the company's employees, whether each also admins it, and their total;
     ordered by joining time, then member id."""
     admins = select(CompanyMember.member_id).where(
-        CompanyMember.company_id == company_id, CompanyMember.company_role == "admin"
+        CompanyMember.company_id == company_id, CompanyMember.company_role == CompanyRole.ADMIN
     )
     # Erased members are anonymous statistics profiles, nobody's colleagues.
     condition = and_(
         CompanyMember.company_id == company_id,
-        CompanyMember.company_role == "employee",
+        CompanyMember.company_role == CompanyRole.EMPLOYEE,
         CompanyMember.member_id.in_(select(Member.id).where(Member.erased_at.is_(None))),
     )
     if member_id is not None:

@@ -20,6 +20,7 @@ from app.companies.schemas import (
 from app.core import clock
 from app.core.dates import DateRangeQuery
 from app.core.db import DbSession
+from app.core.enums import CompanyRole
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -210,7 +211,7 @@ def _employee(row: repository.EmployeeRow) -> EmployeeRead:
         id=row.member.id,
         full_name=row.member.full_name,
         email=row.member.email,
-        company_role="admin" if row.is_admin else "employee",
+        company_role=CompanyRole.ADMIN if row.is_admin else CompanyRole.EMPLOYEE,
         joined_at=row.joined_at,
     )
 
@@ -275,7 +276,7 @@ async def remove_employee(
     summary="Aggregate seat usage per day",
     responses=problem_responses(NotFound, Forbidden),
 )
-async def company_usage(
+async def read_company_usage(
     access: AdministeredCompany,
     session: DbSession,
     period: DateRangeQuery,
@@ -313,6 +314,6 @@ async def accept_invitation(
     return CompanyJoined(
         company_id=company.id,
         company_name=company.name,
-        company_role="employee",
+        company_role=CompanyRole.EMPLOYEE,
         joined_at=employment.joined_at,
     )

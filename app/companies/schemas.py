@@ -4,10 +4,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from app.core.enums import CompanyRole, CompanyStatus
 from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 
-CompanyStatus = Literal["pending", "active", "suspended"]
-CompanyRole = Literal["admin", "employee"]
 InvitationMailStatus = Annotated[
     Literal["held", "sent", "dropped"],
     Field(

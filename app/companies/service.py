@@ -35,7 +35,9 @@ from app.companies.schemas import (
     UsageDay,
     UsageTotal,
 )
-from app.core import clock
+from app.core import clock, enums
+from app.core.db import raise_for_integrity
+from app.core.enums import CompanyRole, CompanyStatus, Role
 from app.core.errors import (
     CompanySeatsExhausted,
     Conflict,
@@ -77,7 +79,7 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
         name=data.name,
         contact_email=normalise_email(data.contact_email),
         seats_requested=data.seats_requested,
-        status="pending",
+        status=CompanyStatus.PENDING,
         seats=0,
         created_at=clock.now(),
     )
@@ -85,7 +87,10 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
     await session.flush()
     session.add(
         CompanyMember(
-            company_id=company.id, member_id=member.id, company_role="admin", joined_at=clock.now()
+            company_id=company.id,
+            member_id=member.id,
+            company_role=CompanyRole.ADMIN,
+            joined_at=clock.now(),
         )
     )
     await session.flush()
@@ -106,23 +111,19 @@ async def update(
     """Operators change anything; a company admin only the contact fields (403 otherwise)."""
     values = changes.model_dump(exclude_unset=True)
     refused = sorted(OPERATOR_FIELDS & values.keys())
-    if refused and actor.role != "operator":
+    if refused and actor.role != Role.OPERATOR:
         raise Forbidden(f"Only operators may change {' and '.join(refused)}.")
     if "contact_email" in values:
         values["contact_email"] = normalise_email(values["contact_email"])
-    before = audit.snapshot(company, AUDITED_FIELDS)
-    for field, value in values.items():
-        setattr(company, field, value)
-    await session.flush()
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=company,
         action="company.updated",
         target_type="company",
-        target_id=company.id,
-        before=before,
-        after=audit.snapshot(company, AUDITED_FIELDS),
-    )
+        audited=AUDITED_FIELDS,
+    ) as applied:
+        applied.update(values)
     return company
 
 
@@ -147,7 +148,7 @@ async def invite(
             retry_after=max(retry, 1),
         )
     token = secrets.token_urlsafe(32)
-    held = locked.status != "active"
+    held = locked.status != CompanyStatus.ACTIVE
     invitation = Invitation(
         company_id=company.id,
         email=normalise_email(email),
@@ -181,7 +182,7 @@ async def release_held_invitations(
     """Once the company is active: its held invitations that can still be accepted, with
     their tokens, to be mailed now (marked ``sent``, the token no longer stored); held ones
     that can no longer be used are dropped. Nothing while the company is not active."""
-    if company.status != "active":
+    if company.status != CompanyStatus.ACTIVE:
         return []
     now = clock.now()
     released: list[tuple[Invitation, str]] = []
@@ -258,20 +259,23 @@ async def join(session: AsyncSession, *, invitation: Invitation, member: Member)
     employment = CompanyMember(
         company_id=invitation.company_id,
         member_id=member.id,
-        company_role="employee",
+        company_role=CompanyRole.EMPLOYEE,
         joined_at=now,
     )
     session.add(employment)
     try:
         async with session.begin_nested():
             await session.flush()
-    except IntegrityError as error:  # a concurrent acceptance of another invitation
-        raise Conflict("You are already the employee of a company.") from error
+    except IntegrityError as error:  # a concurrent acceptance of another (or this) invitation
+        employed = Conflict("You are already the employee of a company.")
+        raise_for_integrity(
+            error, {"ix_company_members_one_employer": employed, "pk_company_members": employed}
+        )
     invitation.accepted_at = now
     invitation.accepted_by_id = member.id
     _stop_holding(invitation, sent=False)  # accepted before its mail went out
-    if "employee" not in member.groups:
-        rows = [*member.group_rows, MemberGroup(group="employee")]
+    if enums.MemberGroup.EMPLOYEE not in member.groups:
+        rows = [*member.group_rows, MemberGroup(group=enums.MemberGroup.EMPLOYEE)]
         member.group_rows = sorted(rows, key=lambda row: row.group)
     await session.flush()
     return employment
@@ -359,7 +363,7 @@ async def claim_seat(
     if employer_id is None:
         return None
     company = await repository.lock(session, employer_id)
-    if company is None or company.status != "active":
+    if company is None or company.status != CompanyStatus.ACTIVE:
         return None
     held = await repository.peak_seats(
         session, company_id=company.id, start=start, end=end, now=now

@@ -6,22 +6,26 @@ check-then-insert (the second waits for the first to commit). PostgreSQL enforce
 invariants itself (exclusion constraints) and locks rows where a count is involved.
 """
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.schema import Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.sql import Executable
 
 from app.core.config import Settings
-from app.core.errors import AppError
+from app.core.errors import AppError, Conflict
+from app.models.base import Base
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _IMMEDIATE = "coworking_begin_immediate"
@@ -70,6 +74,48 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _unique_key(table_name: str, columns: list[str]) -> str | None:
+    """The name of the table's primary key, unique constraint or unique index on exactly
+    ``columns`` (SQLite reports the columns, not the name)."""
+    table = Base.metadata.tables.get(table_name)
+    if table is None:
+        return None
+    keys: list[Index | PrimaryKeyConstraint | UniqueConstraint] = [
+        table.primary_key,
+        *(c for c in table.constraints if isinstance(c, UniqueConstraint)),
+        *(index for index in table.indexes if index.unique),
+    ]
+    wanted = set(columns)
+    return next((str(key.name) for key in keys if {c.name for c in key.columns} == wanted), None)
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint an :class:`IntegrityError` reports, as the naming
+    convention (``app.models.base``) and the migrations spell it; None if it names none."""
+    # asyncpg names it on its own exception, which SQLAlchemy's adapter wraps.
+    for source in (error.orig, getattr(error.orig, "__cause__", None)):
+        name = getattr(source, "constraint_name", None)
+        if isinstance(name, str):
+            return name
+    message = str(error.orig)
+    # An index on an expression, such as lower(name), is reported by its name.
+    if index := re.fullmatch(r"UNIQUE constraint failed: index '(\w+)'", message):
+        return index[1]
+    if unique := re.fullmatch(r"UNIQUE constraint failed: (.+)", message):
+        qualified = [column.strip().partition(".") for column in unique[1].split(",")]
+        return _unique_key(qualified[0][0], [column for _, _, column in qualified])
+    if check := re.fullmatch(r"CHECK constraint failed: (\w+)", message):
+        return check[1]
+    return None
+
+
+def raise_for_integrity(error: IntegrityError, by_constraint: Mapping[str, AppError]) -> NoReturn:
+    """Raise the error ``by_constraint`` gives for the violated constraint; one it does not
+    know is a 409 that claims no cause (not, say, a duplicate name it is not)."""
+    known = by_constraint.get(violated_constraint(error) or "")
+    raise known or Conflict("The change conflicts with stored data.") from error
 
 
 def is_sqlite(session: AsyncSession) -> bool:

@@ -1,12 +1,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
 from app.auth.dependencies import OperatorOnly, OptionalMember
 from app.bookings import service as booking_service
 from app.core import clock
 from app.core.db import DbSession
+from app.core.enums import DeskKind, Role
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -19,31 +20,20 @@ from app.core.errors import (
 from app.core.pagination import Page, Pagination, page_of, paginate
 from app.core.schemas import CalendarDate, Instant
 from app.desks import repository, service
+from app.desks.dependencies import ValidDesk
 from app.desks.schemas import (
     BusyInterval,
     DeskCreate,
-    DeskKind,
     DeskRead,
     DeskSchedule,
     DeskUpdate,
     Interval,
 )
 from app.locations import repository as location_repository
-from app.models import Desk
 
 router = APIRouter(tags=["desks"])
 OPERATOR_ERRORS = problem_responses(NotAuthenticated, Forbidden, ValidationFailed)
 FeatureFilter = Annotated[str | None, Query(max_length=40, description="Has this feature")]
-
-
-async def _desk_or_404(desk_id: uuid.UUID, session: DbSession) -> Desk:
-    desk = await repository.get(session, desk_id)
-    if desk is None:
-        raise NotFound("No such desk.")
-    return desk
-
-
-ValidDesk = Annotated[Desk, Depends(_desk_or_404)]
 
 
 @router.get("/desks", summary="List desks and rooms", responses=problem_responses(ValidationFailed))
@@ -102,7 +92,7 @@ async def update_desk(
     responses=problem_responses(NotFound, ValidationFailed),
     response_model_exclude_none=True,
 )
-async def desk_schedule(
+async def read_desk_schedule(
     desk: ValidDesk,
     session: DbSession,
     caller: OptionalMember,
@@ -116,7 +106,7 @@ async def desk_schedule(
     closed, intervals, bookings = await booking_service.desk_schedule(
         session, desk=desk, location=location, day=day
     )
-    operator = caller is not None and caller.role == "operator"
+    operator = caller is not None and caller.role == Role.OPERATOR
     now = clock.now()
     return DeskSchedule(
         desk_id=desk.id,
@@ -143,7 +133,7 @@ async def desk_schedule(
     tags=["bookings"],
     responses=problem_responses(NotFound, ValidationFailed, OutsideOpeningHours),
 )
-async def availability(
+async def list_available_desks(
     session: DbSession,
     page: Pagination,
     location_id: uuid.UUID,

@@ -1,12 +1,12 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
+from app.core.enums import DeskKind
 from app.core.schemas import Name, RequestSchema, ResponseSchema
 
-DeskKind = Literal["desk", "meeting_room", "parent_child_room"]
 Feature = Annotated[str, Field(pattern=r"^[a-z0-9_\-]{1,40}$", description="e.g. monitor, quiet")]
 Features = Annotated[list[Feature], Field(max_length=20)]
 Capacity = Annotated[int, Field(ge=1, le=100)]
@@ -19,7 +19,7 @@ def _distinct(features: list[str] | None) -> list[str] | None:
 class DeskCreate(RequestSchema):
     location_id: Annotated[uuid.UUID, Field(strict=False)]
     name: Name
-    kind: DeskKind = "desk"
+    kind: DeskKind = DeskKind.DESK
     capacity: Capacity = 1
     features: Features = []
 
@@ -27,7 +27,7 @@ class DeskCreate(RequestSchema):
 
     @model_validator(mode="after")
     def _single_desk(self) -> "DeskCreate":
-        if self.kind == "desk" and self.capacity != 1:
+        if self.kind == DeskKind.DESK and self.capacity != 1:
             raise ValueError("a desk has capacity 1")
         return self
 

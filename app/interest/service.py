@@ -28,21 +28,18 @@ async def mark_contacted(
 ) -> ExpressionOfInterest:
     """Record (or clear) when an operator contacted the entry; an unchanged flag keeps the
     time of the first contact."""
-    before = {"contacted_at": entry.contacted_at}
-    if contacted and entry.contacted_at is None:
-        entry.contacted_at = clock.now()
-    elif not contacted:
-        entry.contacted_at = None
-    await session.flush()
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=entry,
         action="interest.updated",
         target_type="interest",
-        target_id=entry.id,
-        before=before,
-        after={"contacted_at": entry.contacted_at},
-    )
+        audited=("contacted_at",),
+    ) as values:
+        if contacted and entry.contacted_at is None:
+            values["contacted_at"] = clock.now()
+        elif not contacted:
+            values["contacted_at"] = None
     return entry
 
 

@@ -1,7 +1,6 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from app.auth.dependencies import OperatorOnly
 from app.core.db import DbSession
@@ -15,6 +14,7 @@ from app.core.errors import (
 )
 from app.core.pagination import Page, Pagination, page_of, paginate
 from app.locations import repository, service
+from app.locations.dependencies import ValidLocation
 from app.locations.schemas import (
     ClosureCreate,
     ClosureCreated,
@@ -23,20 +23,9 @@ from app.locations.schemas import (
     LocationRead,
     LocationUpdate,
 )
-from app.models import Location
 
 router = APIRouter(prefix="/locations", tags=["locations"])
 OPERATOR_ERRORS = problem_responses(NotAuthenticated, Forbidden, ValidationFailed)
-
-
-async def _location_or_404(location_id: uuid.UUID, session: DbSession) -> Location:
-    location = await repository.get(session, location_id)
-    if location is None:
-        raise NotFound("No such location.")
-    return location
-
-
-ValidLocation = Annotated[Location, Depends(_location_or_404)]
 
 
 @router.get("", summary="List locations", responses=problem_responses(ValidationFailed))

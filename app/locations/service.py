@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.bookings import repository as booking_repository
 from app.bookings import service as booking_service
+from app.core.db import raise_for_integrity
 from app.core.errors import Conflict, ValidationFailed
 from app.locations.hours import local_instant
 from app.locations.schemas import BookingRules, ClosureCreate, LocationCreate, LocationUpdate
@@ -41,25 +42,20 @@ async def update(
 
     Only the fields sent change, within `booking_rules` too.
     """
-    before = audit.snapshot(location, LOCATION_FIELDS)
-    values = changes.model_dump(exclude_unset=True)
-    if "booking_rules" in values:
-        values["booking_rules"] = _merged_rules(location.booking_rules, values["booking_rules"])
-    if values.get("timezone", location.timezone) != location.timezone:
-        # Statistics take local days in the zone of now: the location's rollup no longer holds.
-        await rollup.forget(session, location.id)
-    for field, value in values.items():
-        setattr(location, field, value)
-    await session.flush()
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=location,
         action="location.updated",
         target_type="location",
-        target_id=location.id,
-        before=before,
-        after=audit.snapshot(location, LOCATION_FIELDS),
-    )
+        audited=LOCATION_FIELDS,
+    ) as values:
+        values.update(changes.model_dump(exclude_unset=True))
+        if "booking_rules" in values:
+            values["booking_rules"] = _merged_rules(location.booking_rules, values["booking_rules"])
+        if values.get("timezone", location.timezone) != location.timezone:
+            # Statistics take local days in the zone of now: the location's rollup no longer holds.
+            await rollup.forget(session, location.id)
     return location
 
 
@@ -87,7 +83,8 @@ async def close_day(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as error:
-        raise Conflict(f"The location is already closed on {data.date}.") from error
+        closed = Conflict(f"The location is already closed on {data.date}.")
+        raise_for_integrity(error, {"uq_closures_location_id_date": closed})
     zone = ZoneInfo(location.timezone)
     cancelled = await booking_service.cancel_at_location(
         session,

@@ -6,6 +6,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core.enums import Role
 from app.core.schemas import normalise_email
 from app.models import Member, MemberGroup
 
@@ -66,7 +67,7 @@ async def count_active_operators(session: AsyncSession) -> int:
     """Active operators, their rows locked so two demotions cannot both pass the check."""
     statement = (
         select(Member.id)
-        .where(Member.role == "operator", Member.active.is_(True))
+        .where(Member.role == Role.OPERATOR, Member.active.is_(True))
         .with_for_update()
     )
     return len((await session.scalars(statement)).all())

@@ -1,10 +1,10 @@
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from app.auth.dependencies import CurrentMember, OperatorOnly
 from app.core.db import DbSession
+from app.core.enums import MemberGroup, Role
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -15,14 +15,12 @@ from app.core.errors import (
 )
 from app.core.pagination import Page, Pagination, page_of, paginate
 from app.members import repository, service
+from app.members.dependencies import ValidMember
 from app.members.schemas import (
     MemberAdminUpdate,
-    MemberGroupName,
     MemberProfileUpdate,
     MemberRead,
-    Role,
 )
-from app.models import Member
 
 me_router = APIRouter(
     prefix="/me",
@@ -52,23 +50,13 @@ async def update_me(
     return MemberRead.model_validate(member)
 
 
-async def _member_or_404(member_id: uuid.UUID, session: DbSession, _: OperatorOnly) -> Member:
-    member = await repository.get(session, member_id)
-    if member is None:
-        raise NotFound("No such member.")
-    return member
-
-
-ValidMember = Annotated[Member, Depends(_member_or_404)]
-
-
 @members_router.get("", summary="List members (operator)")
 async def list_members(
     session: DbSession,
     _: OperatorOnly,
     page: Pagination,
     q: Annotated[str | None, Query(max_length=200, description="Part of name or email")] = None,
-    group: MemberGroupName | None = None,
+    group: MemberGroup | None = None,
     role: Role | None = None,
 ) -> Page[MemberRead]:
     """Ordered by registration time, then id."""
@@ -89,7 +77,7 @@ async def read_member(member: ValidMember) -> MemberRead:
     summary="Change a member's role, active state or confirmed groups (operator)",
     responses=problem_responses(NotFound, Conflict),
 )
-async def administer_member(
+async def update_member(
     body: MemberAdminUpdate, member: ValidMember, actor: OperatorOnly, session: DbSession
 ) -> MemberRead:
     """A deactivated member's tokens stop working at once. The last active operator cannot

@@ -1,25 +1,13 @@
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
+from app.core.enums import CommuteMode, MemberGroup, Role
 from app.core.schemas import Email, Name, Password, RequestSchema, ResponseSchema
 
-MemberGroupName = Literal[
-    "freelancer",
-    "self_employed",
-    "founder",
-    "employee",
-    "parent",
-    "senior",
-    "job_seeker",
-    "student",
-    "other",
-]
-CommuteMode = Literal["car", "public_transport", "bike", "foot", "other"]
-Role = Literal["member", "analyst", "operator"]
-Groups = Annotated[list[MemberGroupName], Field(min_length=1, max_length=9)]
+Groups = Annotated[list[MemberGroup], Field(min_length=1, max_length=9)]
 Municipality = Annotated[Name, Field(max_length=100)]
 Postcode = Annotated[str, Field(pattern=r"^[0-9]{5}$", description="German postcode, 5 digits")]
 CommuteKm = Annotated[float, Field(ge=0, le=300, description="One-way km (0–300)")]
@@ -66,8 +54,8 @@ class MemberRead(ResponseSchema):
     id: uuid.UUID
     email: str | None
     full_name: str | None
-    groups: list[MemberGroupName]
-    verified_groups: list[MemberGroupName] = Field(
+    groups: list[MemberGroup]
+    verified_groups: list[MemberGroup] = Field(
         description="The groups an operator has confirmed; only these get a plan's reduced "
         "price (social tariff)."
     )
@@ -87,7 +75,7 @@ class MemberAdminUpdate(RequestSchema):
     active: bool | None = None
     verified_groups: (
         Annotated[
-            list[MemberGroupName],
+            list[MemberGroup],
             Field(
                 max_length=9,
                 description="The member's groups the operator has confirmed (the social tariff); "

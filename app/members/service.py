@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.companies import service as company_service
+from app.core.db import raise_for_integrity
+from app.core.enums import Role
 from app.core.errors import Conflict, ValidationFailed
 from app.core.schemas import normalise_email
 from app.core.security import hash_password
@@ -21,7 +23,7 @@ async def create(
     email: str,
     password: str,
     profile: dict[str, Any],
-    role: str = "member",
+    role: str = Role.MEMBER,
 ) -> Member:
     """A new member; 409 when the email is taken (case-insensitively)."""
     groups = profile.pop("groups")
@@ -39,7 +41,8 @@ async def create(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as error:
-        raise Conflict("An account with this email already exists.") from error
+        taken = Conflict("An account with this email already exists.")
+        raise_for_integrity(error, {"uq_members_email": taken})
     return member
 
 
@@ -71,30 +74,26 @@ async def administer(
         raise ValidationFailed(
             f"verified_groups: {', '.join(unknown)} is not one of the member's groups."
         )
-    stays_operator = values.get("role", member.role) == "operator" and values.get(
+    stays_operator = values.get("role", member.role) == Role.OPERATOR and values.get(
         "active", member.active
     )
-    losing_operator = member.role == "operator" and member.active and not stays_operator
+    losing_operator = member.role == Role.OPERATOR and member.active and not stays_operator
     if losing_operator and await repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be demoted or deactivated.")
     # Confirmed groups enter the trail when they are changed (role and active always do).
     audited = ("role", "active", *(("verified_groups",) if verified is not None else ()))
-    before = audit.snapshot(member, audited)
-    for field, value in values.items():
-        setattr(member, field, value)
-    if verified is not None:
-        for row in member.group_rows:
-            row.verified = row.group in verified
-    await session.flush()
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=member,
         action="member.updated",
         target_type="member",
-        target_id=member.id,
-        before=before,
-        after=audit.snapshot(member, audited),
-    )
+        audited=audited,
+    ) as applied:
+        applied.update(values)
+        if verified is not None:
+            for row in member.group_rows:
+                row.verified = row.group in verified
     return member
 
 

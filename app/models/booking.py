@@ -5,11 +5,12 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
+from app.core.enums import BookingStatus, one_of
 from app.models.base import Base, UUIDPrimaryKey
 
-BOOKING_STATUSES = ("confirmed", "checked_in", "completed", "cancelled", "no_show")
+BOOKING_STATUSES: tuple[str, ...] = tuple(BookingStatus)
 # Statuses that hold the desk. The exclusion constraints (migration 0001) use the same list.
-ACTIVE_STATUSES = ("confirmed", "checked_in")
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 
 
 def lead_seconds_of(start: datetime, created_at: datetime) -> int:
@@ -23,7 +24,7 @@ class Booking(UUIDPrimaryKey, Base):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint('"end" > start', name="interval"),
-        CheckConstraint(f"status IN {BOOKING_STATUSES!r}", name="status"),
+        CheckConstraint(one_of("status", BookingStatus), name="status"),
         UniqueConstraint("member_id", "idempotency_key"),
         Index("ix_bookings_desk_id_start", "desk_id", "start"),
         Index("ix_bookings_member_id_start", "member_id", "start"),
@@ -45,7 +46,7 @@ class Booking(UUIDPrimaryKey, Base):
     )
     start: Mapped[datetime]
     end: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.CONFIRMED)
     # Copied from the desk's kind: the member's overlap rule covers workplaces only, and a
     # database constraint cannot look into another table.
     is_workplace: Mapped[bool]

@@ -5,10 +5,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
+from app.core.enums import CompanyRole, CompanyStatus, one_of
 from app.models.base import Base, UUIDPrimaryKey
 
-COMPANY_STATUSES = ("pending", "active", "suspended")
-COMPANY_ROLES = ("admin", "employee")
 #: ``held``: not mailed while the company is not active (the token waits in ``held_token``);
 #: ``sent``: handed to the notifier; ``dropped``: used, withdrawn or expired while held.
 INVITATION_MAIL_STATUSES = ("held", "sent", "dropped")
@@ -22,7 +21,7 @@ class Company(UUIDPrimaryKey, Base):
 
     __tablename__ = "companies"
     __table_args__ = (
-        CheckConstraint(f"status IN {COMPANY_STATUSES!r}", name="status"),
+        CheckConstraint(one_of("status", CompanyStatus), name="status"),
         CheckConstraint("seats >= 0", name="seats"),
         CheckConstraint("seats_requested >= 0", name="seats_requested"),
     )
@@ -30,7 +29,7 @@ class Company(UUIDPrimaryKey, Base):
     name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str] = mapped_column(String(254))
     seats_requested: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=CompanyStatus.PENDING)
     seats: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -43,13 +42,13 @@ class CompanyMember(Base):
 
     __tablename__ = "company_members"
     __table_args__ = (
-        CheckConstraint(f"company_role IN {COMPANY_ROLES!r}", name="company_role"),
+        CheckConstraint(one_of("company_role", CompanyRole), name="company_role"),
         Index(
             "ix_company_members_one_employer",
             "member_id",
             unique=True,
-            postgresql_where=text("company_role = 'employee'"),
-            sqlite_where=text("company_role = 'employee'"),
+            postgresql_where=text(f"company_role = '{CompanyRole.EMPLOYEE}'"),
+            sqlite_where=text(f"company_role = '{CompanyRole.EMPLOYEE}'"),
         ),
     )
 

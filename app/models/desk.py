@@ -5,18 +5,18 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
+from app.core.enums import DeskKind, one_of
 from app.models.base import Base, UUIDPrimaryKey
 
-DESK_KINDS = ("desk", "meeting_room", "parent_child_room")
 # A member may hold one workplace at a time; a meeting room may overlap it.
-WORKPLACE_KINDS = ("desk", "parent_child_room")
+WORKPLACE_KINDS = (DeskKind.DESK, DeskKind.PARENT_CHILD_ROOM)
 DESK_NAME_INDEX = "uq_desks_location_id_lower_name"
 
 
 class Desk(UUIDPrimaryKey, Base):
     __tablename__ = "desks"
     __table_args__ = (
-        CheckConstraint(f"kind IN {DESK_KINDS!r}", name="kind"),
+        CheckConstraint(one_of("kind", DeskKind), name="kind"),
         CheckConstraint("capacity >= 1", name="capacity"),
     )
 

@@ -4,28 +4,19 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core import clock
+from app.core import clock, enums
+from app.core.enums import CommuteMode, Role, one_of
 from app.models.base import Base, UUIDPrimaryKey
 
-MEMBER_GROUPS = (
-    "freelancer",
-    "self_employed",
-    "founder",
-    "employee",
-    "parent",
-    "senior",
-    "job_seeker",
-    "student",
-    "other",
-)
-COMMUTE_MODES = ("car", "public_transport", "bike", "foot", "other")
-ROLES = ("member", "analyst", "operator")
+# Derived, for the statistics' statements.
+MEMBER_GROUPS: tuple[str, ...] = tuple(enums.MemberGroup)
+COMMUTE_MODES: tuple[str, ...] = tuple(CommuteMode)
 
 
 class Member(UUIDPrimaryKey, Base):
     __tablename__ = "members"
     __table_args__ = (
-        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(one_of("role", Role), name="role"),
         CheckConstraint(
             "commute_km IS NULL OR (commute_km >= 0 AND commute_km <= 300)", name="commute_km"
         ),
@@ -35,7 +26,7 @@ class Member(UUIDPrimaryKey, Base):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     full_name: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default="member", index=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER, index=True)
     home_municipality: Mapped[str] = mapped_column(String(100))
     home_postcode: Mapped[str | None] = mapped_column(String(10))
     commute_km: Mapped[float | None] = mapped_column(Float)

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Label, Select, and_, bindparam, exists, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.core.enums import BookingStatus
 from app.models import Booking, LocationDefaultPlan, Membership, Plan
 
 
@@ -62,7 +63,7 @@ async def overlapping_membership(
 
 def _consumes_a_day() -> ColumnElement[bool]:
     """A personal booking that is not cancelled uses its local day (no-shows too)."""
-    return and_(Booking.company_id.is_(None), Booking.status != "cancelled")
+    return and_(Booking.company_id.is_(None), Booking.status != BookingStatus.CANCELLED)
 
 
 def _used_days() -> Any:

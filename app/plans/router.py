@@ -1,10 +1,8 @@
-import uuid
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from app.auth.dependencies import CurrentMember, OperatorOnly, OptionalMember
 from app.core.db import DbSession
+from app.core.enums import Role
 from app.core.errors import (
     Conflict,
     Forbidden,
@@ -14,9 +12,10 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.pagination import Page, Pagination, page_of, paginate
-from app.locations import repository as location_repository
-from app.models import Location, Membership, Plan
+from app.locations.dependencies import ValidLocation
+from app.models import Membership, Plan
 from app.plans import repository, service
+from app.plans.dependencies import ValidPlan
 from app.plans.schemas import (
     DefaultPlanRead,
     DefaultPlanUpdate,
@@ -46,31 +45,12 @@ me_router = APIRouter(
 OPERATOR_ERRORS = problem_responses(NotAuthenticated, Forbidden)
 
 
-async def _plan_or_404(plan_id: uuid.UUID, session: DbSession, caller: OptionalMember) -> Plan:
-    plan = await repository.get(session, plan_id)
-    # Retired plans are the operators' business.
-    if plan is None or (not plan.active and (caller is None or caller.role != "operator")):
-        raise NotFound("No such plan.")
-    return plan
-
-
-async def _location_or_404(location_id: uuid.UUID, session: DbSession) -> Location:
-    location = await location_repository.get(session, location_id)
-    if location is None:
-        raise NotFound("No such location.")
-    return location
-
-
-ValidPlan = Annotated[Plan, Depends(_plan_or_404)]
-ValidLocation = Annotated[Location, Depends(_location_or_404)]
-
-
 @router.get("", summary="List plans", description=PLANS_DESCRIPTION + "\n\nOrdered by name.")
 async def list_plans(
     session: DbSession, caller: OptionalMember, page: Pagination
 ) -> Page[PlanRead]:
     """Public: the active plans; operators also see inactive ones."""
-    operator = caller is not None and caller.role == "operator"
+    operator = caller is not None and caller.role == Role.OPERATOR
     rows, total = await paginate(session, repository.search(active_only=not operator), page)
     return page_of(PlanRead, rows, total, page)
 
@@ -187,7 +167,7 @@ verified groups applied) is recorded, not charged."""
     description=MEMBERSHIP_DESCRIPTION,
     responses=problem_responses(NotFound, Conflict),
 )
-async def subscribe(
+async def create_membership(
     body: MembershipCreate, member: CurrentMember, session: DbSession
 ) -> MembershipRead:
     membership = await service.subscribe(session, member=member, data=body)
@@ -201,7 +181,7 @@ async def subscribe(
     summary="Your memberships",
     description=MEMBERSHIP_DESCRIPTION + "\n\nOrdered by `starts_on`, then creation.",
 )
-async def my_memberships(
+async def list_my_memberships(
     member: CurrentMember, session: DbSession, page: Pagination
 ) -> Page[MembershipRead]:
     rows, total = await repository.page_of_memberships(

@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from app.core.enums import MemberGroup
 from app.core.schemas import CalendarDate, Name, RequestSchema, ResponseSchema
-from app.members.schemas import MemberGroupName
 
 PlanPeriod = Literal["day", "month", "pack"]
 PriceCents = Annotated[int, Field(ge=0, le=10_000_000, description="Price in cent (EUR).")]
@@ -17,7 +17,7 @@ Description = Annotated[str, Field(max_length=2000)]
 
 
 class GroupPrice(RequestSchema):
-    group: MemberGroupName
+    group: MemberGroup
     price_cents: PriceCents
 
 
@@ -81,7 +81,7 @@ class PlanUpdate(RequestSchema):
 
 
 class GroupPriceRead(ResponseSchema):
-    group: MemberGroupName
+    group: MemberGroup
     price_cents: int
 
 

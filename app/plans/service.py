@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core import clock
+from app.core.db import raise_for_integrity
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.members import repository as member_repository
 from app.models import LocationDefaultPlan, Member, Membership, Plan, PlanGroupPrice
@@ -44,7 +45,8 @@ async def _flush_unique_name(session: AsyncSession, name: str) -> None:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as error:
-        raise Conflict(f"A plan named {name!r} exists already.") from error
+        duplicate = Conflict(f"A plan named {name!r} exists already.")
+        raise_for_integrity(error, {"uq_plans_name": duplicate})
 
 
 async def create(session: AsyncSession, *, actor: Member, data: PlanCreate) -> Plan:
@@ -69,22 +71,18 @@ async def create(session: AsyncSession, *, actor: Member, data: PlanCreate) -> P
 
 async def update(session: AsyncSession, *, actor: Member, plan: Plan, changes: PlanUpdate) -> Plan:
     """Existing memberships keep their price and period; new ones get the new terms."""
-    before = _snapshot(plan)
-    values = changes.model_dump(exclude_unset=True)
-    if "group_prices" in values:
-        plan.group_prices = [PlanGroupPrice(**price) for price in values.pop("group_prices")]
-    for field, value in values.items():
-        setattr(plan, field, value)
-    await _flush_unique_name(session, plan.name)
-    await audit.record(
+    async with audit.update(
         session,
         actor=actor,
+        target=plan,
         action="plan.updated",
         target_type="plan",
-        target_id=plan.id,
-        before=before,
-        after=_snapshot(plan),
-    )
+        audited=_snapshot,
+        flush=lambda: _flush_unique_name(session, plan.name),
+    ) as values:
+        values.update(changes.model_dump(exclude_unset=True))
+        if "group_prices" in values:
+            plan.group_prices = [PlanGroupPrice(**price) for price in values.pop("group_prices")]
     return plan
 
 

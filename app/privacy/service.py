@@ -15,6 +15,7 @@ from app.audit import service as audit
 from app.bookings import repository as booking_repository
 from app.bookings import service as booking_service
 from app.core import clock
+from app.core.enums import BookingStatus, Role
 from app.core.errors import Conflict
 from app.members import repository as member_repository
 from app.models import (
@@ -152,7 +153,7 @@ async def export(session: AsyncSession, *, member: Member) -> dict[str, Any]:
 
 async def erase(session: AsyncSession, *, member: Member, actor: Member) -> int:
     """Erase the member's personal data; returns how many future bookings were cancelled."""
-    last_operator = member.role == "operator" and member.active
+    last_operator = member.role == Role.OPERATOR and member.active
     if last_operator and await member_repository.count_active_operators(session) <= 1:
         raise Conflict("The last active operator cannot be erased.")
     # The lock a booking of the member takes: bookings racing the erasure are either stored
@@ -166,7 +167,7 @@ async def erase(session: AsyncSession, *, member: Member, actor: Member) -> int:
             Booking.start >= now,
             booking_repository.holds_desk(now),
         )
-        .values(status="cancelled", cancelled_at=now)
+        .values(status=BookingStatus.CANCELLED, cancelled_at=now)
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(RefreshToken).where(RefreshToken.member_id == member.id))

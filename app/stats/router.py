@@ -10,6 +10,7 @@ from app.auth.dependencies import AnalystOrOperator
 from app.core.csv import CSV_RESPONSE, Format, csv_response, dict_rows
 from app.core.db import DbSession
 from app.core.dependencies import AppSettings
+from app.core.enums import DeskKind
 from app.core.errors import (
     Forbidden,
     NotAuthenticated,
@@ -23,7 +24,6 @@ from app.stats.schemas import (
     BookingFigures,
     CommuteRead,
     CompaniesRead,
-    DeskKind,
     Granularity,
     HeatmapRead,
     MemberGroupsRead,
@@ -88,7 +88,7 @@ Weeks start on Monday, months on the 1st; the first and last period are clipped 
 CSV columns: `start,end,{",".join(FIGURES)}` (periods only).
 {HOURS}{COMMON}""",
 )
-async def utilization(
+async def read_utilization(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -115,7 +115,7 @@ Sunday the hour 2 cell holds two real hours, in March it holds none).
 CSV columns: `weekday,hour,{",".join(FIGURES)}`.
 {HOURS}{COMMON}""",
 )
-async def heatmap(
+async def read_heatmap(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -170,7 +170,7 @@ BOOKINGS_DOC = """The bookings whose start falls in the range (every desk, activ
 CSV: one row, columns `{",".join(BOOKING_COLUMNS)}`.
 {COMMON}""",
 )
-async def bookings(
+async def read_booking_stats(
     session: DbSession, _: AnalystOrOperator, query: ValidStatsQuery, output: Format
 ) -> Response:
     result = await service.bookings(session, query=query)
@@ -210,7 +210,7 @@ their bookings that start in it, *booked_hours* their hours clipped to the range
 CSV columns: `{",".join(GROUP_COLUMNS)}`.
 {K_ANONYMITY}{COMMON}""",
 )
-async def member_groups(
+async def read_member_groups(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -253,7 +253,7 @@ CSV columns: `{",".join(COMMUTE_COLUMNS)}`; `breakdown` is `total` (one row), `m
 `municipality`.
 {K_ANONYMITY}{COMMON}""",
 )
-async def commute(
+async def read_commute(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,
@@ -308,7 +308,7 @@ COMPANIES_DOC = """Every company, by name. Figures count the company's workplace
 CSV columns: `{",".join(COMPANY_COLUMNS)}`.
 {COMMON}""",
 )
-async def companies(
+async def read_company_stats(
     session: DbSession, _: AnalystOrOperator, query: ValidStatsQuery, output: Format
 ) -> Response:
     result = await service.companies(session, query=query)
@@ -342,7 +342,7 @@ CSV: one row; nested names joined with `_` (`utilization_booked_hours`,
 `bookings_by_status_no_show`, ...).
 {HOURS}{COMMON}""",
 )
-async def summary(
+async def read_stats_summary(
     session: DbSession,
     _: AnalystOrOperator,
     query: ValidStatsQuery,

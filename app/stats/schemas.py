@@ -10,7 +10,6 @@ from pydantic import Field
 from app.core.schemas import ResponseSchema
 
 Granularity = Literal["day", "week", "month"]
-DeskKind = Literal["desk", "meeting_room", "parent_child_room"]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from app.core import clock
 from app.core.anonymity import Breakdown, k_anonymous, published
 from app.core.config import Settings
+from app.core.enums import BookingStatus, CommuteMode, DeskKind
 from app.models import Location, StatsSeal
 from app.models.booking import BOOKING_STATUSES
 from app.models.member import COMMUTE_MODES
@@ -31,7 +32,6 @@ from app.stats.schemas import (
     CompaniesRead,
     CompanyRow,
     CompanyTotals,
-    DeskKind,
     Figures,
     Granularity,
     GroupRow,
@@ -104,8 +104,8 @@ async def load_scope(session: AsyncSession, query: StatsQuery) -> Scope:
 
 def _co2_factors(settings: Settings) -> dict[str, float]:
     return {
-        "car": settings.co2_kg_per_km_car,
-        "public_transport": settings.co2_kg_per_km_public_transport,
+        CommuteMode.CAR: settings.co2_kg_per_km_car,
+        CommuteMode.PUBLIC_TRANSPORT: settings.co2_kg_per_km_public_transport,
     }
 
 
@@ -226,15 +226,15 @@ async def _booking_figures(session: AsyncSession, scope: Scope) -> BookingFigure
     def figure(name: str, statuses: Sequence[str] = BOOKING_STATUSES) -> int:
         return sum(int(getattr(per_status[s], name)) for s in statuses if s in per_status)
 
-    kept = [status for status in BOOKING_STATUSES if status != "cancelled"]
+    kept = [status for status in BOOKING_STATUSES if status != BookingStatus.CANCELLED]
     total, not_cancelled = figure("bookings"), figure("bookings", kept)
     middle = counts.middle_count
     return BookingFigures(
         total=total,
         by_status=ByStatus(**{status: figure("bookings", [status]) for status in BOOKING_STATUSES}),
         # No-shows among the bookings not cancelled whose start has passed.
-        no_show_rate=_ratio(figure("started", ["no_show"]), figure("started", kept)),
-        cancellation_rate=_ratio(figure("bookings", ["cancelled"]), total),
+        no_show_rate=_ratio(figure("started", [BookingStatus.NO_SHOW]), figure("started", kept)),
+        cancellation_rate=_ratio(figure("bookings", [BookingStatus.CANCELLED]), total),
         median_lead_time_hours=counts.middle_sum / middle / 3600 if middle else None,
         mean_duration_hours=(
             figure("duration_seconds", kept) / not_cancelled / 3600 if not_cancelled else None

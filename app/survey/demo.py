@@ -11,7 +11,7 @@ from typing import get_args
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import clock
-from app.members.schemas import MemberGroupName
+from app.core.enums import CommuteMode, MemberGroup
 from app.models import SurveyResponse, SurveyResponseGroup, SurveyResponseNeed
 from app.survey import repository
 from app.survey.schemas import KNOWN_MUNICIPALITIES, Need
@@ -20,10 +20,22 @@ DEMO_ANSWERS = 300
 DEMO_SEED = 20_301_107
 # The three partner municipalities answer most; the rest of the region now and then.
 _PLACE_WEIGHTS = [30, 22, 18] + [2] * (len(KNOWN_MUNICIPALITIES) - 3)
-_MODES = ("car", "public_transport", "bike", "foot", "other")
+_MODES = tuple(CommuteMode)
 _MODE_WEIGHTS = (50, 30, 12, 5, 3)
-_KM_BY_MODE = {"car": 35.0, "public_transport": 30.0, "bike": 6.0, "foot": 1.5, "other": 15.0}
-_MINUTES_PER_KM = {"car": 1.3, "public_transport": 2.2, "bike": 3.5, "foot": 12.0, "other": 2.0}
+_KM_BY_MODE = {
+    CommuteMode.CAR: 35.0,
+    CommuteMode.PUBLIC_TRANSPORT: 30.0,
+    CommuteMode.BIKE: 6.0,
+    CommuteMode.FOOT: 1.5,
+    CommuteMode.OTHER: 15.0,
+}
+_MINUTES_PER_KM = {
+    CommuteMode.CAR: 1.3,
+    CommuteMode.PUBLIC_TRANSPORT: 2.2,
+    CommuteMode.BIKE: 3.5,
+    CommuteMode.FOOT: 12.0,
+    CommuteMode.OTHER: 2.0,
+}
 
 
 async def seed_answers(session: AsyncSession) -> int:
@@ -31,7 +43,7 @@ async def seed_answers(session: AsyncSession) -> int:
     if await repository.count_all(session):
         return 0
     rng = random.Random(DEMO_SEED)  # noqa: S311 - synthetic data, not security
-    groups: tuple[str, ...] = get_args(MemberGroupName)
+    groups: tuple[str, ...] = tuple(MemberGroup)
     needs: tuple[str, ...] = get_args(Need)
     now = clock.now()
     for _ in range(DEMO_ANSWERS):

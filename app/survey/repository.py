@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.core.enums import BookingStatus, CommuteMode
 from app.core.sql import greatest, integer, least, seconds_of
 from app.locations.hours import local_instant
 from app.models import (
@@ -45,7 +46,7 @@ from app.models.base import UTCDateTime
 from app.stats import timeline
 
 #: commute modes whose journeys a coworking day replaces
-AVOIDING_MODES = ("car", "public_transport")
+AVOIDING_MODES = (CommuteMode.CAR, CommuteMode.PUBLIC_TRANSPORT)
 
 
 def day_bounds(zone: str, first: date, last: date) -> tuple[datetime, datetime]:
@@ -262,7 +263,7 @@ def _booked(usage: UsageRange) -> Select[Any]:
         .select_from(Booking)
         .join(Desk, Desk.id == Booking.desk_id)
         .join(Location, Location.id == Desk.location_id)
-        .where(Booking.status != "cancelled", usage.overlaps())
+        .where(Booking.status != BookingStatus.CANCELLED, usage.overlaps())
     )
 
 

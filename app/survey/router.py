@@ -29,7 +29,7 @@ _READ_ERRORS = problem_responses(NotAuthenticated, Forbidden, ValidationFailed)
     responses=problem_responses(ValidationFailed, RateLimited),
     dependencies=[Depends(public_form_limit("survey"))],
 )
-async def submit_answer(body: SurveyAnswer, session: DbSession) -> SurveySubmitted:
+async def submit_survey_response(body: SurveyAnswer, session: DbSession) -> SurveySubmitted:
     """Anonymous: no account, no name. A `contact_email` is stored only with
     `contact_consent: true` (else 422), together with the time of consent and the version of
     the consent text; it is kept apart from the answer and never appears in summaries or
@@ -48,7 +48,7 @@ async def submit_answer(body: SurveyAnswer, session: DbSession) -> SurveySubmitt
     response_model=SurveySummary,
     responses={**_READ_ERRORS, **CSV_RESPONSE},
 )
-async def survey_summary(
+async def read_survey_summary(
     _caller: AnalystOrOperator,
     session: DbSession,
     settings: AppSettings,
@@ -106,7 +106,7 @@ NEEDS_VS_USAGE_COLUMNS = (
     response_model=NeedsVsUsage,
     responses={**_READ_ERRORS, **CSV_RESPONSE},
 )
-async def needs_vs_usage(
+async def read_needs_vs_usage(
     _caller: AnalystOrOperator,
     session: DbSession,
     settings: AppSettings,

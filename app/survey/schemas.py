@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
+from app.core.enums import CommuteMode, MemberGroup
 from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
-from app.members.schemas import CommuteMode, Groups, MemberGroupName
+from app.members.schemas import Groups
 
 #: The municipalities of the region; a known name is stored in this spelling whatever its case.
 KNOWN_MUNICIPALITIES = (
@@ -144,7 +145,7 @@ class MunicipalityCount(ResponseSchema):
 
 
 class GroupCount(ResponseSchema):
-    group: MemberGroupName
+    group: MemberGroup
     responses: int | None
     suppressed: bool
 
@@ -188,7 +189,7 @@ class SideBySide(ResponseSchema):
 
 
 class GroupSideBySide(SideBySide):
-    group: MemberGroupName
+    group: MemberGroup
 
 
 class MunicipalitySideBySide(SideBySide):

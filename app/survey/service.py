@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.anonymity import Breakdown, k_anonymous, published, suppressed
 from app.core.dates import DateRange
+from app.core.enums import MemberGroup
 from app.core.schemas import normalise_email
-from app.members.schemas import MemberGroupName
 from app.models import (
     SurveyContact,
     SurveyResponse,
@@ -39,7 +39,7 @@ from app.survey.schemas import (
 )
 
 NEEDS: tuple[str, ...] = get_args(Need)
-GROUPS: tuple[str, ...] = get_args(MemberGroupName)
+GROUPS: tuple[str, ...] = tuple(MemberGroup)
 #: histogram bin edges; each bin is [from, to), the last one includes its upper edge
 COMMUTE_KM_EDGES = (0, 5, 10, 20, 30, 50, 100, 300)
 PRICE_EDGES = (0, 5, 10, 15, 20, 30, 50, 100)
