@@ -31,13 +31,16 @@ run: migrate
 	  --http h11 --h11-max-incomplete-event-size 16384
 
 # SQLite always; PostgreSQL too when COWORKING_TEST_POSTGRES_URL is set (mandatory with CI=true).
+# TEST_WORKERS processes (pytest-xdist), each with databases of its own; the live-server tests
+# run together on one of them (tests/conftest.py). TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check app tests bench alembic
 	$(BIN)/ruff format --check app tests bench alembic
-	$(BIN)/mypy app
+	$(BIN)/mypy app tests bench
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import functools
 import math
 import os
 import statistics
@@ -28,7 +29,7 @@ from app.locations.hours import local_date
 from app.main import create_app
 from app.stats import rollup
 from app.stats import service as stats_service
-from app.stats.schemas import StatsQuery
+from app.stats.schemas import Granularity, StatsQuery
 from bench import harness
 from bench.harness import Recorder, Site, Statement, log
 
@@ -36,7 +37,7 @@ DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 #: Each statistic runs ``--stats-runs`` times, or more until both sides took about this long.
 STATS_SECONDS = 4.0
 MAX_RUNS = 60
-STATS_ENDPOINTS = (
+STATS_ENDPOINTS: tuple[tuple[stats_service.Endpoint, dict[str, Granularity]], ...] = (
     ("utilization", {"granularity": "day"}),
     ("utilization", {"granularity": "month"}),
     ("heatmap", {}),
@@ -306,17 +307,17 @@ class Recording:
         return response, list(statements)
 
     async def stats(
-        self, endpoint: str, query: StatsQuery, params: dict[str, str]
+        self, endpoint: stats_service.Endpoint, query: StatsQuery, params: dict[str, Granularity]
     ) -> list[Statement]:
         settings: Settings = self.app.state.settings
         async with self.database.read_sessions() as session:
             with self.recorder.record() as statements:
                 selects = await stats_service.statements(
                     session,
-                    endpoint,  # type: ignore[arg-type]
+                    endpoint,
                     query,
                     settings=settings,
-                    granularity=params.get("granularity", "day"),  # type: ignore[arg-type]
+                    granularity=params.get("granularity", "day"),
                 )
                 for select in selects:
                     await session.execute(select)
@@ -555,10 +556,10 @@ async def _statistics(
             log(f"{name}: {len(statements)} statements, {args.stats_runs} runs or more")
             ours, raw = await _time_pairs(
                 args.stats_runs,
-                lambda endpoint=endpoint, params=params: _get(
-                    client, f"/api/v1/stats/{endpoint}", params=params, headers=operator
+                functools.partial(
+                    _get, client, f"/api/v1/stats/{endpoint}", params=params, headers=operator
                 ),
-                lambda statements=statements: harness.replay(connection, statements),
+                functools.partial(harness.replay, connection, statements),
                 least_seconds=STATS_SECONDS,
             )
             rows.append(

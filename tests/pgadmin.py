@@ -8,23 +8,28 @@ import sys
 import asyncpg
 
 
-def _dsn(url: str) -> str:
+def dsn(url: str) -> str:
     return re.sub(r"^postgresql\+asyncpg://", "postgresql://", url)
 
 
 async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(url), timeout=10)
+    connection = await asyncpg.connect(dsn(url), timeout=10)
     try:
         await connection.execute(statement)
     finally:
         await connection.close()
 
 
-def create_database(url: str, name: str) -> str:
-    """Create database ``name`` on the server of ``url``; the URL of the new database."""
+def create_database(url: str, name: str, **options: str) -> str:
+    """Create database ``name`` on the server of ``url``, with these settings of its sessions
+    (``ALTER DATABASE ... SET``); the URL of the new database."""
     assert re.fullmatch(r"[a-z0-9_]+", name)
     asyncio.run(_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    for option, value in options.items():
+        assert re.fullmatch(r"[a-z_]+", option)
+        assert re.fullmatch(r"[a-z0-9_]+", value)
+        asyncio.run(_admin(url, f'ALTER DATABASE "{name}" SET {option} = {value}'))
     return url.rsplit("/", 1)[0] + "/" + name
 
 

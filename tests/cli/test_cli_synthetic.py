@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Select, bindparam, select, text
+from sqlalchemy import Executable, bindparam, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import cli, synthetic
@@ -35,7 +35,7 @@ OVERLAPPING = (
 
 
 async def query(
-    database_url: str, statement: str | Select[Any], **params: Any
+    database_url: str, statement: str | Executable, **params: Any
 ) -> list[tuple[Any, ...]]:
     """Rows of a statement; datetime parameters are bound as stored instants."""
     if isinstance(statement, str):

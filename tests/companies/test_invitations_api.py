@@ -1,5 +1,6 @@
 """Invitations: single use, 14 days, bound to the invited email; registration with a token."""
 
+import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import ClassVar
@@ -7,7 +8,7 @@ from typing import ClassVar
 import pytest
 from fastapi import FastAPI
 
-from app.core import clock, notifications
+from app.core import clock
 from tests.companies.support import (
     COMPANIES,
     accept,
@@ -171,7 +172,7 @@ class FakeSmtp:
 @pytest.fixture
 def smtp(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     """SMTP configured; messages reach :class:`FakeSmtp` (see :func:`_mailed`)."""
-    monkeypatch.setattr(notifications.smtplib, "SMTP", FakeSmtp)
+    monkeypatch.setattr(smtplib, "SMTP", FakeSmtp)
     FakeSmtp.sent.clear()
     app.state.settings.smtp_host = "mail.example.test"
 

@@ -87,8 +87,12 @@ async def test_survey_and_interest_exports_defuse_every_formula_start(api: Api) 
     entry = {"kind": "person", "name": "-2+3", "email": "e@example.org", "consent": True}
     assert (await api.client.post(INTEREST, json=entry)).status_code == 201
 
-    answers = rows_of(await api.client.get(SUMMARY, params={"format": "csv"}, **_as(operator)))
-    (interest,) = rows_of(await api.client.get(INTEREST, params={"format": "csv"}, **_as(operator)))
+    answers = rows_of(
+        await api.client.get(SUMMARY, params={"format": "csv"}, headers=_as(operator))
+    )
+    (interest,) = rows_of(
+        await api.client.get(INTEREST, params={"format": "csv"}, headers=_as(operator))
+    )
 
     assert sorted(row["home_municipality"] for row in answers) == sorted(
         f"'{start} Ort" for start in starts
@@ -97,11 +101,11 @@ async def test_survey_and_interest_exports_defuse_every_formula_start(api: Api) 
     assert interest["name"] == "'-2+3"
 
 
-def _as(member: Member, accept: str | None = None) -> dict[str, dict[str, str]]:
+def _as(member: Member, accept: str | None = None) -> dict[str, str]:
     headers = dict(member.headers)
     if accept is not None:
         headers["Accept"] = accept
-    return {"headers": headers}
+    return headers
 
 
 @pytest.mark.parametrize(
@@ -125,6 +129,6 @@ async def test_every_csv_answer_is_chosen_by_the_accept_header_alike(
         (NEEDS_VS_USAGE, TUESDAY),
         (INTEREST, {}),
     ]:
-        response = await api.client.get(path, params=params, **_as(operator, accept))
+        response = await api.client.get(path, params=params, headers=_as(operator, accept))
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith(media_type), (path, accept)

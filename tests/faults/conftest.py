@@ -57,6 +57,13 @@ def fault_database(
                 running_postgres.start()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker prints no summary: tests/conftest.py prints what it sends here.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fault_figures"] = list(FIGURES)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if FIGURES:
         terminalreporter.section("fault test figures")

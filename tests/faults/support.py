@@ -128,7 +128,7 @@ class BookingStream:
         self.attempts: list[Attempt] = []
         self._planned = attempts
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task[list[None]] | None = None
+        self._task: asyncio.Future[list[None]] | None = None
 
     def start(self) -> None:
         self._task = asyncio.gather(*(self._sender() for _ in range(self.concurrency)))

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import schemathesis
@@ -32,6 +32,9 @@ from alembic import command
 from app.core.config import Settings
 from app.main import create_app
 from tests.factories import OPERATOR_EMAIL, OPERATOR_PASSWORD
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = Path(tempfile.mkdtemp(prefix="coworking-fuzz-"))
@@ -97,13 +100,13 @@ def operator_headers(fuzz_database: None) -> dict[str, str]:
 
 @FUZZ
 @schema.parametrize()
-def test_anonymous(case: schemathesis.Case) -> None:
+def test_anonymous(case: "OpenApiCase") -> None:
     case.call_and_validate(checks=CHECKS)
 
 
 @FUZZ
 @schema.parametrize()
-def test_operator(case: schemathesis.Case, operator_headers: dict[str, str]) -> None:
+def test_operator(case: "OpenApiCase", operator_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=operator_headers, checks=CHECKS)
 
 

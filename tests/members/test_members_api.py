@@ -11,7 +11,7 @@ from app.core import clock
 from tests.conftest import NOW
 from tests.factories import OPERATOR_EMAIL, Api, Member, assert_problem, local
 
-PROFILE = {
+PROFILE: dict[str, Any] = {
     "full_name": "Ada Lovelace",
     "groups": ["parent", "employee"],
     "home_municipality": "Velten",

@@ -24,7 +24,7 @@ from tests.conftest import NOW, SECRET
 from tests.factories import PASSWORD, Api, assert_problem
 from tests.survey.support import INTEREST, RESPONSES, answer, app_with, peer
 
-TIGHT = {"rate_limit_public_forms": "3/minute", "rate_limit_login": "3/minute"}
+TIGHT: dict[str, Any] = {"rate_limit_public_forms": "3/minute", "rate_limit_login": "3/minute"}
 
 
 def assert_limited(response: httpx.Response, retry_after: int) -> None:

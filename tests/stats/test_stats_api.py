@@ -36,7 +36,7 @@ from tests.factories import (
 ALL_DAY = [{"weekday": day, "opens": "00:00", "closes": "24:00"} for day in range(7)]
 #: Bookings far ahead and as long as a day (the daylight-saving Sundays of 2030).
 FAR = {"max_advance_days": 365, "max_duration_minutes": 1440}
-ENDPOINTS = [
+ENDPOINTS: list[service.Endpoint] = [
     "utilization",
     "heatmap",
     "bookings",

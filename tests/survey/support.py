@@ -45,7 +45,7 @@ async def submit(api: Api, **overrides: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def app_with(
-    database_url: str, client: tuple[str, int] = ("127.0.0.1", 123), **overrides: Any
+    database_url: str, *, client: tuple[str, int] = ("127.0.0.1", 123), **overrides: Any
 ) -> AsyncIterator[tuple[FastAPI, Api]]:
     """Another app on the test database with other settings (its tables are not emptied:
     take the ``app`` fixture too), seen from the socket peer ``client``."""
