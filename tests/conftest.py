@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import tempfile
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 from starlette.datastructures import State
+from xdist.scheduler import LoadScopeScheduling
 
 from alembic import command
 from app.core import clock
@@ -67,21 +69,37 @@ def pytest_configure(config: pytest.Config) -> None:
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 
 
+#: Where the live-server tests (marker ``live``) are: the one work unit they share under xdist.
+LIVE_FOLDERS = ("tests/live/", "tests/faults/")
+
+
+class _LiveTogether(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
+    """``make test`` (``pytest -n N --dist loadgroup``): every module is one work unit, so
+    that its module-scoped fixtures (a fuzzed database, a redis-server) are set up once; the
+    live-server tests are one unit together (one server, no two bursts at once)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "live" if nodeid.startswith(LIVE_FOLDERS) else nodeid.partition("::")[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getoption("dist") == "loadgroup":
+        return _LiveTogether(config, log)
+    return None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The work units of ``make test`` (``pytest -n N --dist loadgroup``): the live-server
-    tests together and first, on one worker (one server, no two bursts at once, and no
-    worker left alone with them at the end); every other module once per backend, so that
-    its module-scoped fixtures (a fuzzed database, a redis-server) are set up once."""
+    # The live-server tests first: the worker that takes them is not left alone with them at
+    # the end (make test keeps the collection order: --no-loadscope-reorder).
+    items.sort(key=lambda item: not item.nodeid.startswith(LIVE_FOLDERS))
+    # schemathesis gives all operations of a test function one node id on pytest 9, and xdist
+    # would run only one of them: name each by its operation, as its item name does.
+    shared_ids = Counter(item.nodeid for item in items)
     for item in items:
-        if item.get_closest_marker("live"):
-            group = "live"
-        else:
-            callspec = getattr(item, "callspec", None)
-            backend = callspec.params.get("database_url", "") if callspec else ""
-            group = f"{item.nodeid.split('::')[0]}-{backend}"
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("live") is None)
+        if shared_ids[item.nodeid] > 1 and item.name.endswith("]"):
+            item._id = item.id.with_params(item.name.partition("[")[2].removesuffix("]"))
 
 
 #: Fault-test figures that xdist workers sent (tests/faults/conftest.py prints them itself
