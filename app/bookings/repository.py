@@ -168,8 +168,9 @@ async def desk_for_booking(
 ) -> BookableDesk | None:
     """The desk and its location, read in one statement that also locks the member's row
     (one booking request of a member at a time, so the quota and the idempotency key are
-    exact; an erasure or an employee's removal waits for it, see :func:`lock_member`) and
-    shares the location's (a closure waits for it, see :func:`lock_location`).
+    exact; an erasure or an employee's removal waits for it, see
+    :func:`app.members.repository.lock`) and shares the location's (a closure waits for it,
+    see :func:`lock_location`).
     No row (and no lock) when the desk does not exist."""
     values = {"desk_id": desk_id, "member_id": member_id}
     row = (await execute_plain(session, _DESK_FOR_BOOKING, values)).first()
@@ -185,20 +186,6 @@ async def desk_for_booking(
         booking_rules=row.booking_rules,
         member_active=bool(row.member_active),
     )
-
-
-async def lock_member(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
-    """The member's row, locked as a booking of the member locks it (PostgreSQL; SQLite
-    serialises writes anyway) and read fresh: a change of what bookings of the member may be
-    (erasure, an employee's removal) takes it first, so bookings racing it either are stored
-    before it and seen by it, or come after it and see the change."""
-    statement = (
-        select(Member)
-        .where(Member.id == member_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).one_or_none()
 
 
 async def lock_location(session: AsyncSession, location_id: uuid.UUID) -> None:

@@ -26,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.bookings import repository as booking_repository
 from app.companies import repository
 from app.companies.schemas import (
     CompanyCreate,
@@ -323,7 +322,7 @@ async def remove_employee(
     private (they no longer use the company's seats). Returns how many changed."""
     # The lock a booking of the member takes: bookings racing the removal are either stored
     # before it, and made private below, or wait for it and book privately.
-    await booking_repository.lock_member(session, member_id)
+    await member_repository.lock(session, member_id)
     employment = await repository.employment(session, company.id, member_id)
     if employment is None:
         raise NotFound("No such employee.")

@@ -158,7 +158,7 @@ async def erase(session: AsyncSession, *, member: Member, actor: Member) -> int:
         raise Conflict("The last active operator cannot be erased.")
     # The lock a booking of the member takes: bookings racing the erasure are either stored
     # before it, and cancelled below, or wait for it and are refused.
-    await booking_repository.lock_member(session, member.id)
+    await member_repository.lock(session, member.id)
     now = clock.now()
     cancelled = await session.execute(
         update(Booking)
