@@ -318,7 +318,7 @@ async def cancel_between(
             Booking.start >= start,
             Booking.start < end,
             Booking.start > now,
-            Booking.status == "confirmed",
+            Booking.status == BookingStatus.CONFIRMED,
         )
         .values(status=BookingStatus.CANCELLED, cancelled_at=now)
         .execution_options(synchronize_session=False)

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import repository as booking_repository
-from app.core.enums import CompanyRole, Role
+from app.core.enums import BookingStatus, CompanyRole, Role
 from app.core.sql import held_after, seconds_of, values_table
 from app.models import Booking, Company, CompanyMember, Invitation, Member
 
@@ -237,7 +237,9 @@ async def usage_by_day(
     A day's peak is the largest running count right after one of its starts, as the
     statistics count seat peaks (:func:`app.core.sql.held_after`): linear in the bookings.
     """
-    held_by_company = and_(Booking.company_id == company_id, Booking.status != "cancelled")
+    held_by_company = and_(
+        Booking.company_id == company_id, Booking.status != BookingStatus.CANCELLED
+    )
     counted = and_(held_by_company, Booking.local_date >= first, Booking.local_date <= last)
     booked = (
         select(Booking.local_date, func.sum(seconds_of(Booking.end) - seconds_of(Booking.start)))

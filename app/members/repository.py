@@ -36,19 +36,13 @@ async def get_by_email(session: AsyncSession, email: str) -> Member | None:
     return (await session.scalars(_BY_EMAIL, values)).unique().one_or_none()
 
 
-async def lock(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
-    """The member's row, locked until the transaction ends as a booking of the member locks
-    it (PostgreSQL; SQLite serialises writes anyway) and read fresh. One such request of a
-    member at a time, so a count of theirs is exact; and a change of what the member's
-    bookings may be (erasure, an employee's removal) takes it first, so bookings racing it
-    either are stored before it and seen by it, or come after it and see the change."""
-    statement = (
-        select(Member)
-        .where(Member.id == member_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).one_or_none()
+async def lock(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """Lock the member's row until the transaction ends, as a booking of the member locks it
+    (PostgreSQL; SQLite serialises writes anyway). One such request of a member at a time, so
+    a count of theirs is exact; and a change of what the member's bookings may be (erasure,
+    an employee's removal) takes it first, so bookings racing it either are stored before it
+    and seen by it, or come after it and see the change."""
+    await session.execute(select(Member.id).where(Member.id == member_id).with_for_update())
 
 
 def search(*, q: str | None, group: str | None, role: str | None) -> Select[Member]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Insert, Select, Uuid, func, insert, literal, select, union_all
 
 from app.bookings.repository import current_status
+from app.core.enums import BookingStatus
 from app.core.sql import integer, seconds_of
 from app.models import Booking, Desk, stats_member_months, stats_slot_deltas
 from app.models.base import UTCDateTime
@@ -108,7 +109,7 @@ def slot_rows(
         .where(
             Desk.location_id.in_(locations),
             Desk.active.is_(True),
-            Booking.status != "cancelled",
+            Booking.status != BookingStatus.CANCELLED,
             Booking.start >= since,
             Booking.start < until,
         )

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import CTE, Subquery
 
+from app.core.enums import BookingStatus
 from app.core.sql import integer, least, seconds_of
 from app.models import Booking, Desk, stats_slot_deltas
 from app.models.base import UTCDateTime
@@ -141,7 +142,7 @@ def slot_seconds(shared: ScopeSql) -> CTE:
         shared.bookings(join_locations=False, desks=True)
         .add_columns(Desk.location_id, *booking_instants(scope.now))
         .where(
-            Booking.status != "cancelled",
+            Booking.status != BookingStatus.CANCELLED,
             Booking.start < scope.end,
             Booking.end > scope.start,
             *active_desks(shared.kind),

@@ -177,6 +177,37 @@ async def test_no_future_booking_of_a_removed_employee_carries_the_company(
 BOOKING_LOCKS = "SELECT desks.id"
 
 
+async def _book_behind(
+    live_server: LiveServer,
+    live_api: Api,
+    live_db: Any,
+    statements: list[tuple[str, tuple[Any, ...]]],
+    *,
+    member: Member,
+    desk: dict[str, Any],
+) -> tuple[httpx.Response, int]:
+    """Run ``statements`` in a transaction that stays open until the member's booking of
+    ``desk`` waits for a lock (seen in ``pg_stat_activity``), then commit; the booking's
+    answer and how many bookings the member holds afterwards."""
+    day = future_day(7)
+    observer = await asyncpg.connect(live_server.database_url, timeout=10)
+    try:
+        async with live_db.transaction():
+            for statement, arguments in statements:
+                await live_db.execute(statement, *arguments)
+            request = asyncio.create_task(
+                live_api.book(member, desk["id"], local(day, "10:00"), local(day, "12:00"))
+            )
+            await wait_for_lock_wait(observer, BOOKING_LOCKS)
+        response = await request
+    finally:
+        await observer.close()
+    held = await live_db.fetchval(
+        "SELECT count(*) FROM bookings WHERE member_id = $1", uuid.UUID(member.id)
+    )
+    return response, int(held)
+
+
 async def test_a_booking_waiting_for_a_closure_sees_it(
     live_server: LiveServer, live_api: Api, live_db: Any
 ) -> None:
@@ -185,35 +216,19 @@ async def test_a_booking_waiting_for_a_closure_sees_it(
     location = await live_api.location(opening_hours=ALL_DAY)
     desk = await live_api.desk(location["id"])
     member = await live_api.member()
-    day = future_day(7)
-    observer = await asyncpg.connect(live_server.database_url, timeout=10)
-    try:
-        async with live_db.transaction():
-            await live_db.execute(
-                "SELECT id FROM locations WHERE id = $1 FOR UPDATE", uuid.UUID(location["id"])
-            )
-            await live_db.execute(
-                "INSERT INTO closures (id, location_id, date, reason) VALUES ($1, $2, $3, $4)",
-                uuid.uuid4(),
-                uuid.UUID(location["id"]),
-                day,
-                "Rohrbruch",
-            )
-            request = asyncio.create_task(
-                live_api.book(member, desk["id"], local(day, "10:00"), local(day, "12:00"))
-            )
-            await wait_for_lock_wait(observer, BOOKING_LOCKS)
-        response = await request
-    finally:
-        await observer.close()
+    location_id = uuid.UUID(location["id"])
+    closure = (
+        "INSERT INTO closures (id, location_id, date, reason) VALUES ($1, $2, $3, $4)",
+        (uuid.uuid4(), location_id, future_day(7), "Rohrbruch"),
+    )
+    lock = ("SELECT id FROM locations WHERE id = $1 FOR UPDATE", (location_id,))
+
+    response, held = await _book_behind(
+        live_server, live_api, live_db, [lock, closure], member=member, desk=desk
+    )
 
     assert_problem(response, 422, "outside-opening-hours")
-    assert (
-        await live_db.fetchval(
-            "SELECT count(*) FROM bookings WHERE member_id = $1", uuid.UUID(member.id)
-        )
-        == 0
-    )
+    assert held == 0
 
 
 async def test_a_booking_waiting_for_an_erasure_is_refused(
@@ -225,27 +240,15 @@ async def test_a_booking_waiting_for_an_erasure_is_refused(
     location = await live_api.location(opening_hours=ALL_DAY)
     desk = await live_api.desk(location["id"])
     member = await live_api.member()
-    day = future_day(7)
-    observer = await asyncpg.connect(live_server.database_url, timeout=10)
-    try:
-        async with live_db.transaction():
-            await live_db.execute(
-                "UPDATE members SET email = NULL, password_hash = NULL, active = false, "
-                "erased_at = now() WHERE id = $1",
-                uuid.UUID(member.id),
-            )
-            request = asyncio.create_task(
-                live_api.book(member, desk["id"], local(day, "10:00"), local(day, "12:00"))
-            )
-            await wait_for_lock_wait(observer, BOOKING_LOCKS)
-        response = await request
-    finally:
-        await observer.close()
+    erasure = (
+        "UPDATE members SET email = NULL, password_hash = NULL, active = false, "
+        "erased_at = now() WHERE id = $1",
+        (uuid.UUID(member.id),),
+    )
+
+    response, held = await _book_behind(
+        live_server, live_api, live_db, [erasure], member=member, desk=desk
+    )
 
     assert_problem(response, 401, "not-authenticated")
-    assert (
-        await live_db.fetchval(
-            "SELECT count(*) FROM bookings WHERE member_id = $1", uuid.UUID(member.id)
-        )
-        == 0
-    )
+    assert held == 0

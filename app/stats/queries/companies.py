@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.enums import BookingStatus
 from app.core.sql import held_after, seconds_of, values_table
 from app.models import Booking, Company
 from app.stats import timeline
@@ -62,7 +63,7 @@ def _companies_statement(calendars: timeline.Calendars) -> Select[Any]:
         .where(
             Booking.company_id.is_not(None),
             Booking.is_workplace.is_(True),
-            Booking.status != "cancelled",
+            Booking.status != BookingStatus.CANCELLED,
             *shared.overlapping(),
         )
         .cte("seat_events")

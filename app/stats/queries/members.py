@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import CTE
 
+from app.core.enums import BookingStatus, CommuteMode
 from app.core.sql import integer, materialized
 from app.models import Booking, Member, MemberGroup, stats_member_months
 from app.models.member import MEMBER_GROUPS
@@ -34,7 +35,7 @@ from app.stats.seals import sealed_months
 from app.stats.timeline import Scope
 
 #: Modes whose avoided kilometres count (the others emit nothing to avoid).
-MOTORISED_MODES = ("car", "public_transport")
+MOTORISED_MODES = (CommuteMode.CAR, CommuteMode.PUBLIC_TRANSPORT)
 
 
 class GroupMembers(NamedTuple):
@@ -103,7 +104,7 @@ def live_per_member(shared: ScopeSql) -> Select[Any]:
             func.sum(shared.clipped(Booking.start, Booking.end)).label("booked_seconds"),
             func.count(case((starts_in_range, 1))).label("bookings"),
         )
-        .where(Booking.status != "cancelled", *shared.overlapping())
+        .where(Booking.status != BookingStatus.CANCELLED, *shared.overlapping())
         .group_by(Booking.member_id)
     )
 
