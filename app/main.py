@@ -48,6 +48,8 @@ from app.stats import rollup
 from app.stats.router import router as stats_router
 from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
+from app.web.docs import add_docs_routes
+from app.web.static import mount_static
 
 log = structlog.get_logger(__name__)
 
@@ -164,6 +166,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         dependencies=[Depends(refuse_nul_characters)],
         generate_unique_id_function=_operation_id,
+        # Served by app.web.docs from our own files, not FastAPI's CDN links.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings)
@@ -186,6 +191,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Protected by default: the gate lets anonymous callers through to public routes only.
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(member_unless_public)])
     _add_operational_routes(app)
+    add_docs_routes(app)
+    mount_static(app)
     return app
 
 

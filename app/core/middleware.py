@@ -22,17 +22,8 @@ ROUTE_TEMPLATES_REMEMBERED = 1024
 
 log = structlog.get_logger("app.access")
 
-# JSON answers need no resources at all; the Swagger and ReDoc pages load their assets from
-# the jsDelivr CDN and start with one inline script, which is all their policy allows.
+# JSON answers need no resources at all; a page that does sets its own policy (app.web.docs).
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "font-src https://fonts.gstatic.com; connect-src 'self'; worker-src blob:; "
-    "frame-ancestors 'none'"
-)
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
 REQUESTS = Counter("coworking_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -89,7 +80,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else API_CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -101,7 +91,7 @@ class SecurityHeadersMiddleware:
                         (b"x-content-type-options", b"nosniff"),
                         (b"x-frame-options", b"DENY"),
                         (b"referrer-policy", b"no-referrer"),
-                        (b"content-security-policy", csp.encode()),
+                        (b"content-security-policy", API_CSP.encode()),
                         (b"cache-control", b"no-store"),
                     )
                     if name not in present

@@ -1,0 +1,1 @@
+"""The web app: the pages outside /api and the files they load."""
