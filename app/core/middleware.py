@@ -32,6 +32,8 @@ DOCS_CSP = (
     "font-src https://fonts.gstatic.com; connect-src 'self'; worker-src blob:; "
     "frame-ancestors 'none'"
 )
+#: The web app's pages (app/web): everything from our own origin, nothing framed or posted away.
+PAGE_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
 REQUESTS = Counter("coworking_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -80,7 +82,9 @@ class RequestIdMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """No sniffing, no framing, no referrer, a strict CSP; no caching of personal answers."""
+    """No sniffing, no framing, no referrer, a strict CSP; no caching of personal answers.
+
+    A header the response already carries is kept (pages send ``PAGE_CSP``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
