@@ -49,6 +49,7 @@ from app.stats.router import router as stats_router
 from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
 from app.web.docs import add_docs_routes
+from app.web.router import router as web_router
 from app.web.static import mount_static
 
 log = structlog.get_logger(__name__)
@@ -190,9 +191,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in API_ROUTERS:
         # Protected by default: the gate lets anonymous callers through to public routes only.
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(member_unless_public)])
+    mount_static(app)
     _add_operational_routes(app)
     add_docs_routes(app)
-    mount_static(app)
+    # The web app's pages, outside /api and its member gate: public ones only so far.
+    app.include_router(web_router)
     return app
 
 

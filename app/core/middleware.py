@@ -24,6 +24,8 @@ log = structlog.get_logger("app.access")
 
 # JSON answers need no resources at all; a page that does sets its own policy (app.web.docs).
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: The web app's pages (app/web): everything from our own origin, nothing framed or posted away.
+PAGE_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
 REQUESTS = Counter("coworking_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -71,7 +73,9 @@ class RequestIdMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """No sniffing, no framing, no referrer, a strict CSP; no caching of personal answers."""
+    """No sniffing, no framing, no referrer, a strict CSP; no caching of personal answers.
+
+    A header the response already carries is kept (pages send ``PAGE_CSP``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

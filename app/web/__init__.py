@@ -1,1 +1,1 @@
-"""The web app: the pages outside /api and the files they load."""
+"""The web app: server-rendered pages outside /api, calling the same services as the API."""
