@@ -5,6 +5,7 @@ import base64
 import hashlib
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx
 import pytest
@@ -93,3 +94,21 @@ async def test_api_answers_keep_their_strict_policy(client: httpx.AsyncClient) -
 async def test_a_missing_static_file_is_a_404(client: httpx.AsyncClient) -> None:
     response = await client.get("/static/vendor/swagger-ui/nothing.js")
     assert response.status_code == 404
+
+
+STATIC = Path(__file__).resolve().parents[2] / "app" / "web" / "static"
+#: An image, script, style or frame taken from an absolute URL, in markup (``src="https://``),
+#: in a bundle's element properties (``src:"https://``) or in CSS (``url(https://``).
+_FOREIGN_LOAD = re.compile(r"""(?:\bsrc\s*[:=]\s*|\burl\(\s*)["']?(?:https?:)?//""")
+
+
+async def test_no_served_file_loads_from_another_origin(client: httpx.AsyncClient) -> None:
+    """Every file under /static, as served: none takes an asset from another origin (ReDoc's
+    bundle took Redocly's logo from its CDN until it was patched; README, "Offline API docs")."""
+    files = [path for path in STATIC.rglob("*") if path.suffix in {".js", ".css", ".html"}]
+    assert files
+
+    for path in files:
+        response = await client.get(f"/static/{path.relative_to(STATIC).as_posix()}")
+        assert response.status_code == 200, path
+        assert _FOREIGN_LOAD.findall(response.text) == [], path
