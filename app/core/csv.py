@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Response
 
+from app.core.negotiation import weighted
+
 MEDIA_TYPE = "text/csv; charset=utf-8"
 OutputFormat = Literal["json", "csv"]
 #: What spreadsheets read as the start of a formula.
@@ -71,26 +73,9 @@ def _quality(accept: str, media_type: str) -> tuple[float, int]:
     specifically it names it (2 exactly, 1 by ``type/*``, 0 by ``*/*``)."""
     best, specificity = 0.0, -1
     main = media_type.split("/")[0]
-    for part in accept.split(","):
-        name, *parameters = (piece.strip() for piece in part.split(";"))
-        name = name.lower()
-        if name == media_type:
-            rank = 2
-        elif name == f"{main}/*":
-            rank = 1
-        elif name == "*/*":
-            rank = 0
-        else:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if rank > specificity:
+    for name, quality in weighted(accept):
+        rank = {media_type: 2, f"{main}/*": 1, "*/*": 0}.get(name.lower())
+        if rank is not None and rank > specificity:
             best, specificity = quality, rank
     return best, specificity
 

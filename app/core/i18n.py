@@ -16,6 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from app.core.negotiation import weighted
+
 LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
 #: The cookie that remembers ``?lang=``, and for how long (seconds).
@@ -45,18 +47,11 @@ def supported(value: str | None) -> str | None:
 
 def _preferred(accept_language: str) -> list[str]:
     """The language ranges of an ``Accept-Language`` header, most wanted first (q=0 dropped)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")[:32]):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        name, _, value = params.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                weight = float(value)
-            except ValueError:
-                weight = 0.0
-        if tag and tag != "*" and weight > 0:
-            ranked.append((-weight, position, tag.strip()))
+    ranked = [
+        (-weight, position, tag)
+        for position, (tag, weight) in enumerate(weighted(accept_language)[:32])
+        if tag and tag != "*" and weight > 0
+    ]
     return [tag for _, _, tag in sorted(ranked)]
 
 
