@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bookings import repository as booking_repository
-from app.core.enums import BookingStatus, CompanyRole, Role
+from app.core.enums import BookingStatus, CompanyRole, CompanyStatus, Role
 from app.core.sql import held_after, seconds_of, values_table
 from app.models import Booking, Company, CompanyMember, Invitation, Member
 
@@ -37,8 +37,8 @@ async def pending_administered(session: AsyncSession, member_id: uuid.UUID) -> i
         .join(Company, Company.id == CompanyMember.company_id)
         .where(
             CompanyMember.member_id == member_id,
-            CompanyMember.company_role == "admin",
-            Company.status == "pending",
+            CompanyMember.company_role == CompanyRole.ADMIN,
+            Company.status == CompanyStatus.PENDING,
         )
     )
     return (await session.scalar(statement)) or 0

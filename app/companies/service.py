@@ -76,7 +76,7 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
         )
     company = Company(
         name=data.name,
-        contact_email=normalise_email(data.contact_email),
+        contact_email=data.contact_email,  # normalised by the schema's Email type
         seats_requested=data.seats_requested,
         status=CompanyStatus.PENDING,
         seats=0,
@@ -112,8 +112,6 @@ async def update(
     refused = sorted(OPERATOR_FIELDS & values.keys())
     if refused and actor.role != Role.OPERATOR:
         raise Forbidden(f"Only operators may change {' and '.join(refused)}.")
-    if "contact_email" in values:
-        values["contact_email"] = normalise_email(values["contact_email"])
     async with audit.update(
         session,
         actor=actor,

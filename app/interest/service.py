@@ -4,7 +4,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core import clock
-from app.core.schemas import normalise_email
 from app.interest.schemas import INTEREST_CONSENT_VERSION, InterestCreate
 from app.models import ExpressionOfInterest, Member
 
@@ -12,8 +11,7 @@ from app.models import ExpressionOfInterest, Member
 async def register(session: AsyncSession, *, request: InterestCreate) -> ExpressionOfInterest:
     now = clock.now()
     entry = ExpressionOfInterest(
-        **request.model_dump(exclude={"consent", "email"}),
-        email=normalise_email(request.email),
+        **request.model_dump(exclude={"consent"}),
         consented_at=now,
         consent_text_version=INTEREST_CONSENT_VERSION,
         created_at=now,

@@ -11,7 +11,6 @@ from app.core import clock
 from app.core.anonymity import Breakdown, k_anonymous, published, suppressed
 from app.core.dates import DateRange
 from app.core.enums import MemberGroup
-from app.core.schemas import normalise_email
 from app.models import (
     SurveyContact,
     SurveyResponse,
@@ -85,7 +84,7 @@ async def submit(session: AsyncSession, *, answer: SurveyAnswer) -> SurveyRespon
         session.add(
             SurveyContact(
                 response_id=response.id,
-                email=normalise_email(answer.contact_email),
+                email=answer.contact_email,
                 consented_at=now,
                 consent_text_version=SURVEY_CONSENT_VERSION,
             )
