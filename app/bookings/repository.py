@@ -170,7 +170,7 @@ async def desk_for_booking(
     (one booking request of a member at a time, so the quota and the idempotency key are
     exact; an erasure or an employee's removal waits for it, see
     :func:`app.members.repository.lock`) and shares the location's (a closure waits for it,
-    see :func:`lock_location`).
+    see :func:`app.locations.repository.lock`).
     No row (and no lock) when the desk does not exist."""
     values = {"desk_id": desk_id, "member_id": member_id}
     row = (await execute_plain(session, _DESK_FOR_BOOKING, values)).first()
@@ -186,14 +186,6 @@ async def desk_for_booking(
         booking_rules=row.booking_rules,
         member_active=bool(row.member_active),
     )
-
-
-async def lock_location(session: AsyncSession, location_id: uuid.UUID) -> None:
-    """Lock the location's row against every booking there (which shares it, see
-    :func:`desk_for_booking`) until the transaction ends: a closure takes it before it is
-    stored, so bookings racing it either are stored before it and cancelled by it, or come
-    after it and see it."""
-    await session.execute(select(Location.id).where(Location.id == location_id).with_for_update())
 
 
 _INSERT = insert(Booking)

@@ -13,7 +13,7 @@ statement, the member's row FOR UPDATE and then the location's FOR KEY SHARE, la
 company's row (the seat rule). Whatever changes what a booking may be takes one of these
 before any other lock or write: an erasure or an employee's removal the member's row
 (:func:`app.members.repository.lock`), a closure the location's FOR UPDATE
-(:func:`repository.lock_location`). Each later statement of a booking reads anew (READ
+(:func:`app.locations.repository.lock`). Each later statement of a booking reads anew (READ
 COMMITTED), so a booking either commits before such a change, which then sees it, or sees the
 change committed.
 """

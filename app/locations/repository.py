@@ -33,6 +33,14 @@ async def is_closed(session: AsyncSession, location_id: uuid.UUID, day: date) ->
     return bool(await session.scalar(_IS_CLOSED, {"location_id": location_id, "day": day}))
 
 
+async def lock(session: AsyncSession, location_id: uuid.UUID) -> None:
+    """Lock the location's row against every booking there (which shares it, see
+    :func:`app.bookings.repository.desk_for_booking`) until the transaction ends: a closure
+    takes it before it is stored, so bookings racing it either are stored before it and
+    cancelled by it, or come after it and see it."""
+    await session.execute(select(Location.id).where(Location.id == location_id).with_for_update())
+
+
 async def get_closure(
     session: AsyncSession, location_id: uuid.UUID, closure_id: uuid.UUID
 ) -> Closure | None:

@@ -8,10 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.bookings import repository as booking_repository
 from app.bookings import service as booking_service
 from app.core.db import raise_for_integrity
 from app.core.errors import Conflict, ValidationFailed
+from app.locations import repository
 from app.locations.hours import local_instant
 from app.locations.schemas import BookingRules, ClosureCreate, LocationCreate, LocationUpdate
 from app.models import Closure, Location, Member
@@ -76,7 +76,7 @@ async def close_day(
     a booking racing the closure either waits for it and then sees the closure, or is
     committed before it and cancelled.
     """
-    await booking_repository.lock_location(session, location.id)
+    await repository.lock(session, location.id)
     closure = Closure(location_id=location.id, date=data.date, reason=data.reason)
     session.add(closure)
     try:
