@@ -1,14 +1,12 @@
-"""The web app's languages: gettext catalogues (Babel), the locale choice, local times.
+"""The web app's languages: gettext catalogues (Babel), the locale choice, weekday names.
 
 The catalogues are the ``.po`` files of ``app/web/translations``, compiled in memory once
 per process, so no generated ``.mo`` file is kept in the tree.
 """
 
 import functools
-from datetime import datetime
 from io import BytesIO
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
 from babel.core import negotiate_locale
@@ -75,8 +73,3 @@ def weekday_names(locale: str) -> list[str]:
     """Monday … Sunday in the locale's language (index = ``date.weekday()``)."""
     names = dates.get_day_names("wide", locale=Locale.parse(locale))
     return [str(names[weekday]) for weekday in range(7)]
-
-
-def format_time(instant: datetime, timezone: str, locale: str) -> str:
-    """An instant as the 24-hour ``HH:MM`` of the location's wall clock, in every locale."""
-    return dates.format_time(instant, "HH:mm", tzinfo=ZoneInfo(timezone), locale=locale)
