@@ -49,7 +49,7 @@ from app.stats.router import router as stats_router
 from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
 from app.web.docs import add_docs_routes
-from app.web.router import router as web_router
+from app.web.routes import include_pages
 from app.web.static import mount_static
 
 log = structlog.get_logger(__name__)
@@ -194,8 +194,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_static(app)
     _add_operational_routes(app)
     add_docs_routes(app)
-    # The web app's pages, outside /api and its member gate: public ones only so far.
-    app.include_router(web_router)
+    # The web app's pages, outside /api and its member gate (app/web/routes.py).
+    include_pages(app)
     return app
 
 

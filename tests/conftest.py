@@ -79,7 +79,9 @@ class _LiveTogether(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships n
     live-server tests are one unit together (one server, no two bursts at once)."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return "live" if nodeid.startswith(LIVE_FOLDERS) else nodeid.partition("::")[0]
+        if nodeid.startswith(LIVE_FOLDERS):
+            return "live"
+        return nodeid.partition("::")[0]
 
 
 @pytest.hookimpl(optionalhook=True)

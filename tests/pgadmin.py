@@ -4,6 +4,7 @@ create|drop <server-url> <name>``."""
 import asyncio
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 
@@ -12,7 +13,7 @@ def dsn(url: str) -> str:
     return re.sub(r"^postgresql\+asyncpg://", "postgresql://", url)
 
 
-async def _admin(url: str, statement: str) -> None:
+async def _execute(url: str, statement: str) -> None:
     connection = await asyncpg.connect(dsn(url), timeout=10)
     try:
         await connection.execute(statement)
@@ -20,22 +21,29 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
+def _admin(url: str, statement: str) -> None:
+    """Run ``statement`` on a loop of its own thread: callers may be inside a running loop
+    (Playwright's sync API keeps one in the browser tests' thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _execute(url, statement)).result()
+
+
 def create_database(url: str, name: str, **options: str) -> str:
     """Create database ``name`` on the server of ``url``, with these settings of its sessions
     (``ALTER DATABASE ... SET``); the URL of the new database."""
     assert re.fullmatch(r"[a-z0-9_]+", name)
-    asyncio.run(_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(url, f'CREATE DATABASE "{name}"')
     for option, value in options.items():
         assert re.fullmatch(r"[a-z_]+", option)
         assert re.fullmatch(r"[a-z0-9_]+", value)
-        asyncio.run(_admin(url, f'ALTER DATABASE "{name}" SET {option} = {value}'))
+        _admin(url, f'ALTER DATABASE "{name}" SET {option} = {value}')
     return url.rsplit("/", 1)[0] + "/" + name
 
 
 def drop_database(url: str, name: str) -> None:
     assert re.fullmatch(r"[a-z0-9_]+", name)
-    asyncio.run(_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

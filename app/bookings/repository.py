@@ -235,13 +235,24 @@ def busy_desks(start: datetime, end: datetime, now: datetime) -> Select[uuid.UUI
     return select(Booking.desk_id).where(overlaps(start, end), holds_desk(now))
 
 
-async def desk_bookings_between(
-    session: AsyncSession, *, desk_id: uuid.UUID, start: datetime, end: datetime, now: datetime
+async def active_bookings_between(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    desk_id: uuid.UUID | None = None,
+    location_id: uuid.UUID | None = None,
 ) -> list[Booking]:
-    statement = (
-        select(Booking)
-        .where(Booking.desk_id == desk_id, overlaps(start, end), holds_desk(now))
-        .order_by(Booking.start)
+    """The bookings holding a desk (of the one desk, or of every desk of the location)
+    during part of ``[start, end)``, by start."""
+    statement = search(
+        select(Booking).where(holds_desk(now)),
+        now=now,
+        desk_id=desk_id,
+        location_id=location_id,
+        start=start,
+        end=end,
     )
     return list((await session.scalars(statement)).all())
 

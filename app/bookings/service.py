@@ -93,12 +93,15 @@ def check_interval(
     minutes = (end - start).total_seconds() / 60
     if not rules["min_duration_minutes"] <= minutes <= rules["max_duration_minutes"]:
         raise ValidationFailed(
-            f"A booking lasts {rules['min_duration_minutes']} to "
-            f"{rules['max_duration_minutes']} minutes; this one lasts {minutes:g}."
+            "A booking lasts {least} to {most} minutes; this one lasts {minutes}.",
+            least=rules["min_duration_minutes"],
+            most=rules["max_duration_minutes"],
+            minutes=f"{minutes:g}",
         )
     if start > now + timedelta(days=rules["max_advance_days"]):
         raise ValidationFailed(
-            f"Bookings open {rules['max_advance_days']} days in advance at this location."
+            "Bookings open {days} days in advance at this location.",
+            days=rules["max_advance_days"],
         )
 
 
@@ -108,12 +111,14 @@ def check_open(
     """The interval inside one opening interval of its local ``day``, which is no closure day
     (422 ``outside-opening-hours``)."""
     if closed:
-        raise OutsideOpeningHours(f"The location is closed on {day.isoformat()}.")
+        raise OutsideOpeningHours("The location is closed on {day}.", day=day)
     intervals = opening_intervals(location.opening_hours, location.timezone, day)
     if not any(opens <= start and end <= closes for opens, closes in intervals):
         raise OutsideOpeningHours(
             "The booking must lie within one opening interval of the location "
-            f"({location.timezone}) on {day.isoformat()}."
+            "({timezone}) on {day}.",
+            timezone=location.timezone,
+            day=day,
         )
 
 
@@ -177,7 +182,8 @@ def _raise_for_checks(
     limit = location.booking_rules["max_active_bookings_per_member"]
     if found.upcoming >= limit:
         raise Conflict(
-            f"You already hold {found.upcoming} upcoming bookings here, the most allowed."
+            "You already hold {count} upcoming bookings here, the most allowed.",
+            count=found.upcoming,
         )
     if found.desk_taken:
         raise BookingConflict("The desk is already booked for part of this time.")
@@ -287,7 +293,9 @@ async def cancel(session: AsyncSession, *, booking: Booking, caller: Member) -> 
         # A company admin reads the company's bookings but cancels only their own.
         raise Forbidden("Only the member who booked or an operator can cancel.")
     if current_status(booking, now) != BookingStatus.CONFIRMED:
-        raise Conflict(f"The booking is {current_status(booking, now)}, not confirmed.")
+        raise Conflict(
+            "The booking is {status}, not confirmed.", status=current_status(booking, now)
+        )
     if caller.role != Role.OPERATOR and now >= booking.start:
         raise Conflict("The booking has started; it can no longer be cancelled.")
     booking.status = BookingStatus.CANCELLED
@@ -306,21 +314,27 @@ async def cancel(session: AsyncSession, *, booking: Booking, caller: Member) -> 
     return booking
 
 
+def check_in_window(booking: Booking) -> tuple[datetime, datetime]:
+    """When the booking can be checked in: from 15 minutes before its start until start +
+    the location's grace (both included)."""
+    return booking.start - CHECK_IN_OPENS_BEFORE, booking.check_in_until
+
+
 async def check_in(session: AsyncSession, *, booking: Booking, caller: Member) -> Booking:
     """The owner checks in from 15 minutes before the start until start + grace."""
     now = clock.now()
+    opens, closes = check_in_window(booking)
     if booking.member_id != caller.id:
         raise Forbidden("Only the member who booked can check in.")
-    if booking.status == BookingStatus.CONFIRMED and now > booking.check_in_until:
-        raise Conflict(
-            f"Check-in closed at {booking.check_in_until.isoformat()}; the booking is a no-show."
-        )
+    if booking.status == BookingStatus.CONFIRMED and now > closes:
+        raise Conflict("Check-in closed at {closed}; the booking is a no-show.", closed=closes)
     status = current_status(booking, now)
     if status != BookingStatus.CONFIRMED:
-        raise Conflict(f"The booking is {status}; only a confirmed booking can be checked in.")
-    opens = booking.start - CHECK_IN_OPENS_BEFORE
+        raise Conflict(
+            "The booking is {status}; only a confirmed booking can be checked in.", status=status
+        )
     if now < opens:
-        raise Conflict(f"Check-in opens at {opens.isoformat()}.")
+        raise Conflict("Check-in opens at {opens}.", opens=opens)
     booking.status = BookingStatus.CHECKED_IN
     booking.checked_in_at = now
     await session.flush()
@@ -334,7 +348,10 @@ async def check_out(session: AsyncSession, *, booking: Booking, caller: Member) 
         raise Forbidden("Only the member who booked or an operator can check out.")
     status = current_status(booking, now)
     if status != BookingStatus.CHECKED_IN:
-        raise Conflict(f"The booking is {status}; only a checked-in booking can be checked out.")
+        raise Conflict(
+            "The booking is {status}; only a checked-in booking can be checked out.",
+            status=status,
+        )
     booking.status = BookingStatus.COMPLETED
     booking.checked_out_at = now
     await session.flush()
@@ -371,6 +388,24 @@ async def available_desks(
     ).where(Desk.id.not_in(repository.busy_desks(start, end, now)))
 
 
+async def location_schedule(
+    session: AsyncSession, *, location: Location, day: date
+) -> tuple[bool, list[tuple[datetime, datetime]], list[Booking]]:
+    """A local day of a location: closed or not, its opening intervals, the active bookings
+    of all its desks (by start)."""
+    zone = ZoneInfo(location.timezone)
+    closed = await location_repository.is_closed(session, location.id, day)
+    intervals = [] if closed else opening_intervals(location.opening_hours, location.timezone, day)
+    busy = await repository.active_bookings_between(
+        session,
+        location_id=location.id,
+        start=local_instant(zone, day, 0),
+        end=local_instant(zone, day + timedelta(days=1), 0),
+        now=clock.now(),
+    )
+    return closed, intervals, busy
+
+
 async def desk_schedule(
     session: AsyncSession, *, desk: Desk, location: Location, day: date
 ) -> tuple[bool, list[tuple[datetime, datetime]], list[Booking]]:
@@ -378,7 +413,7 @@ async def desk_schedule(
     zone = ZoneInfo(location.timezone)
     closed = await location_repository.is_closed(session, location.id, day)
     intervals = [] if closed else opening_intervals(location.opening_hours, location.timezone, day)
-    busy = await repository.desk_bookings_between(
+    busy = await repository.active_bookings_between(
         session,
         desk_id=desk.id,
         start=local_instant(zone, day, 0),

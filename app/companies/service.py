@@ -71,8 +71,9 @@ async def create(session: AsyncSession, *, member: Member, data: CompanyCreate) 
     await member_repository.lock(session, member.id)
     if await repository.pending_administered(session, member.id) >= MAX_PENDING_COMPANIES:
         raise Conflict(
-            f"You have registered {MAX_PENDING_COMPANIES} companies that are still pending; "
-            "wait until an operator has decided on them."
+            "You have registered {count} companies that are still pending; wait until an "
+            "operator has decided on them.",
+            count=MAX_PENDING_COMPANIES,
         )
     company = Company(
         name=data.name,
@@ -367,7 +368,8 @@ async def claim_seat(
     )
     if held + 1 > company.seats:
         raise CompanySeatsExhausted(
-            f"All {company.seats} seats of your company are taken for part of this time."
+            "All {seats} seats of your company are taken for part of this time.",
+            seats=company.seats,
         )
     return company.id
 

@@ -55,6 +55,13 @@ class CommuteMode(_Enumeration):
     OTHER = "other"
 
 
+class Language(_Enumeration):
+    """The languages of e-mails and web pages; German is the default."""
+
+    DE = "de"
+    EN = "en"
+
+
 class CompanyStatus(_Enumeration):
     PENDING = "pending"
     ACTIVE = "active"

@@ -1,5 +1,6 @@
 """Typed errors and their rendering as RFC 9457 problem details."""
 
+from datetime import date, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -19,8 +20,22 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 log = structlog.get_logger(__name__)
 
 
+def _api_text(value: object) -> str:
+    """A value of a detail as the API writes it: instants and dates in ISO 8601."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
 class AppError(Exception):
-    """An expected failure: status, problem slug and a human detail."""
+    """An expected failure: status, problem slug and a human detail.
+
+    A detail with figures is a template with ``{name}`` fields and the values beside it
+    (``Conflict("Check-in opens at {opens}.", opens=instant)``): the API writes the values
+    into it (instants in ISO 8601), a page translates the template from the web catalogue
+    (``pybabel extract`` collects these templates, see the README) and writes the values in
+    its own language and time zone.
+    """
 
     status: int = 400
     slug: str = "bad-request"
@@ -29,9 +44,15 @@ class AppError(Exception):
     #: keep the request's database changes although the request fails
     commit: bool = False
 
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
+    def __init__(self, detail: str | None = None, /, **values: object) -> None:
+        self.template = detail or self.title
+        self.values = values
+        self.detail = (
+            self.template.format(**{name: _api_text(v) for name, v in values.items()})
+            if values
+            else self.template
+        )
+        super().__init__(self.detail)
 
 
 class ValidationFailed(AppError):
@@ -78,8 +99,10 @@ class CompanySeatsExhausted(AppError):
 class RateLimited(AppError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
-    def __init__(self, detail: str | None = None, *, retry_after: int = 60) -> None:
-        super().__init__(detail)
+    def __init__(
+        self, detail: str | None = None, /, *, retry_after: int = 60, **values: object
+    ) -> None:
+        super().__init__(detail, **values)
         self.headers = {"Retry-After": str(retry_after)}
 
 
@@ -153,12 +176,12 @@ def _clean_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
-async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+async def app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(exc.status, exc.slug, exc.title, exc.detail, headers=exc.headers)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _clean_errors(exc)
     first = errors[0] if errors else None
@@ -234,8 +257,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(OSError, _database_unavailable)

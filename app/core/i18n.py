@@ -5,8 +5,10 @@ per process, so no generated ``.mo`` file is kept in the tree.
 """
 
 import functools
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
 from babel.core import negotiate_locale
@@ -15,6 +17,13 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from app.core.negotiation import weighted
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogues (``make messages``) where it is defined; it is
+    translated where a page shows it."""
+    return message
+
 
 LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
@@ -73,3 +82,18 @@ def weekday_names(locale: str) -> list[str]:
     """Monday … Sunday in the locale's language (index = ``date.weekday()``)."""
     names = dates.get_day_names("wide", locale=Locale.parse(locale))
     return [str(names[weekday]) for weekday in range(7)]
+
+
+def format_day(day: date, locale: str) -> str:
+    """A date as the locale writes it in full: ``Freitag, 4. Dezember 2026``."""
+    return str(dates.format_date(day, format="full", locale=locale))
+
+
+def format_short_day(day: date, locale: str) -> str:
+    """A date in the locale's medium form: ``04.12.2026`` / ``Dec 4, 2026``."""
+    return str(dates.format_date(day, format="medium", locale=locale))
+
+
+def format_time(instant: datetime, timezone: str) -> str:
+    """``HH:MM`` on the 24-hour clock in ``timezone`` (DESIGN §10: both languages)."""
+    return instant.astimezone(ZoneInfo(timezone)).strftime("%H:%M")

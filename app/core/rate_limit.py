@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import clock
 from app.core.db import DbSession, is_sqlite
 from app.core.errors import RateLimited
+from app.core.i18n import N_
 from app.core.schemas import normalise_email
 from app.models import RateLimitCounter
 
@@ -228,9 +229,10 @@ def limiter_of(request: Request) -> RateLimiter:
     return limiter
 
 
-def _limited(window: Window, now: datetime, what: str) -> RateLimited:
+def _limited(window: Window, now: datetime, detail: str) -> RateLimited:
+    """429 with ``detail``, a template whose ``{seconds}`` says when to try again."""
     seconds = window.retry_after(now)
-    return RateLimited(f"Too many {what}; try again in {seconds} seconds.", retry_after=seconds)
+    return RateLimited(detail, retry_after=seconds, seconds=seconds)
 
 
 def public_form_limit(form: str) -> Callable[[Request], Coroutine[Any, Any, None]]:
@@ -250,7 +252,11 @@ def public_form_limit(form: str) -> Callable[[Request], Coroutine[Any, Any, None
             async with request.app.state.database.write_sessions.begin() as session:
                 window = await DatabaseCounters(session).hit(key, rate, now)
         if window.hits > rate.limit:
-            raise _limited(window, now, "submissions from your address")
+            raise _limited(
+                window,
+                now,
+                N_("Too many submissions from your address; try again in {seconds} seconds."),
+            )
 
     return limit
 
@@ -274,8 +280,16 @@ class LoginGuard:
         """429 while the account or the address has used up its failed logins."""
         now = clock.now()
         for key, rate, what in (
-            (self._account_key(email), self.limiter.login, "failed sign-ins for this account"),
-            (self.address_key, self.limiter.login_per_address, "failed sign-ins from your address"),
+            (
+                self._account_key(email),
+                self.limiter.login,
+                N_("Too many failed sign-ins for this account; try again in {seconds} seconds."),
+            ),
+            (
+                self.address_key,
+                self.limiter.login_per_address,
+                N_("Too many failed sign-ins from your address; try again in {seconds} seconds."),
+            ),
         ):
             window = await self.counters.peek(key, rate, now)
             if window.hits >= rate.limit:

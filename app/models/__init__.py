@@ -24,6 +24,7 @@ from app.models.survey import (
     SurveyResponseGroup,
     SurveyResponseNeed,
 )
+from app.models.web_session import PasswordResetToken, WebSession
 
 __all__ = [
     "AuditEvent",
@@ -42,6 +43,7 @@ __all__ = [
     "Member",
     "MemberGroup",
     "Membership",
+    "PasswordResetToken",
     "Plan",
     "PlanGroupPrice",
     "RateLimitCounter",
@@ -51,6 +53,7 @@ __all__ = [
     "SurveyResponse",
     "SurveyResponseGroup",
     "SurveyResponseNeed",
+    "WebSession",
     "stats_lead_days",
     "stats_member_months",
     "stats_slot_deltas",

@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, false
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock, enums
-from app.core.enums import CommuteMode, Role, one_of
+from app.core.enums import CommuteMode, Language, Role, one_of
 from app.models.base import Base, UUIDPrimaryKey
 
 # Derived, for the statistics' statements.
@@ -17,6 +17,7 @@ class Member(UUIDPrimaryKey, Base):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint(one_of("role", Role), name="role"),
+        CheckConstraint(one_of("language", Language), name="language"),
         CheckConstraint(
             "commute_km IS NULL OR (commute_km >= 0 AND commute_km <= 300)", name="commute_km"
         ),
@@ -32,6 +33,12 @@ class Member(UUIDPrimaryKey, Base):
     commute_km: Mapped[float | None] = mapped_column(Float)
     commute_mode: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    # E-mails and web pages; a page's ``?lang=`` stores it for a signed-in member.
+    language: Mapped[str] = mapped_column(String(2), default=Language.DE, server_default="de")
+    # The member's notification choices (the API's ``notifications`` object).
+    notify_booking_confirmation: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_reminder: Mapped[bool] = mapped_column(default=True, server_default=true())
+    notify_waitlist: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     # Set by erasure: the row stays as an anonymous statistics profile (groups, municipality,
     # commute km rounded to 5 km, mode) so past bookings keep counting.

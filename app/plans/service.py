@@ -242,8 +242,10 @@ async def claim_day(
         default.included_days
     ):
         raise Conflict(
-            f"You have used the {default.included_days} days the location's plan "
-            f"{default.name!r} includes without a membership. Subscribe to a plan to book more."
+            "You have used the {days} days the location's plan {plan} includes without a "
+            "membership. Subscribe to a plan to book more.",
+            days=default.included_days,
+            plan=repr(default.name),
         )
     return None
 
@@ -258,6 +260,8 @@ def _membership_with_a_day_left(
             return membership.id
     names = ", ".join(sorted({plan.name for _, plan, _ in memberships}))
     raise Conflict(
-        f"All days included in your membership ({names}) valid on {day.isoformat()} are "
-        "used. Cancel a booking on another day or subscribe to another plan."
+        "All days included in your membership ({plans}) valid on {day} are used. Cancel a "
+        "booking on another day or subscribe to another plan.",
+        plans=names,
+        day=day,
     )

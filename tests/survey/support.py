@@ -45,14 +45,18 @@ async def submit(api: Api, **overrides: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def app_with(
-    database_url: str, *, client: tuple[str, int] = ("127.0.0.1", 123), **overrides: Any
+    database_url: str,
+    *,
+    client: tuple[str, int] = ("127.0.0.1", 123),
+    base_url: str = "http://test",
+    **overrides: Any,
 ) -> AsyncIterator[tuple[FastAPI, Api]]:
     """Another app on the test database with other settings (its tables are not emptied:
-    take the ``app`` fixture too), seen from the socket peer ``client``."""
+    take the ``app`` fixture too), seen from the socket peer ``client`` at ``base_url``."""
     application = create_app(make_settings(database_url, **overrides))
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application, raise_app_exceptions=False, client=client)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
             yield application, Api(http)
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from app.core import i18n
@@ -10,9 +10,9 @@ from app.core.db import DbSession
 from app.locations import repository as location_repository
 from app.locations.hours import minutes_of
 from app.models import Location
-from app.web.pages import PageLocale, render
+from app.web.pages import PageDep, PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,9 @@ def _week(location: Location, weekday_names: list[str]) -> list[OpeningDay]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home_page(request: Request, session: DbSession, locale: PageLocale) -> HTMLResponse:
+async def home_page(page: PageDep, session: DbSession) -> HTMLResponse:
     """The pilot in brief, every location with its opening hours, the ways in."""
-    names = i18n.weekday_names(locale)
+    names = i18n.weekday_names(page.locale)
     locations = (await session.scalars(location_repository.all_locations())).all()
     listed = [(location, _week(location, names)) for location in locations]
-    return render(request, locale, "index.html", {"locations": listed})
+    return page.render("index.html", {"locations": listed})
