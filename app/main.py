@@ -48,7 +48,7 @@ from app.stats import rollup
 from app.stats.router import router as stats_router
 from app.survey.router import router as survey_router
 from app.survey.router import stats_router as needs_vs_usage_router
-from app.web.docs import add_docs_routes
+from app.web.docs import add_docs_routes, add_live_examples
 from app.web.routes import include_pages
 from app.web.static import mount_static
 
@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_static(app)
     _add_operational_routes(app)
     add_docs_routes(app)
+    add_live_examples(app)
     # The web app's pages, outside /api and its member gate (app/web/routes.py).
     include_pages(app)
     return app

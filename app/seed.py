@@ -1,5 +1,7 @@
 """Start-up data: the bootstrap operator, the Oranienburg demo location and its plans."""
 
+import uuid
+
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,13 @@ from app.survey import demo as survey_demo
 
 # Any constant works; it only keeps two starting processes from seeding at once.
 _SEED_LOCK_KEY = 0x0C0_40C
+#: The demo's desks have ids derived from their names, so the API's examples (app/web/docs.py)
+#: can name a desk that exists in every demo database.
+_DEMO_NAMESPACE = uuid.UUID("5d0c7e3a-6f9b-4c4e-9a55-0b1f4e1c2d30")
+
+
+def demo_desk_id(name: str) -> uuid.UUID:
+    return uuid.uuid5(_DEMO_NAMESPACE, name)
 
 
 async def _serialise(session: AsyncSession) -> None:
@@ -51,6 +60,7 @@ DEMO_DESKS: list[tuple[str, list[str]]] = [
     ("Platz 11", ["standing", "quiet"]),
     ("Platz 12", ["monitor", "quiet", "accessible"]),
 ]
+DEMO_TIMEZONE = "Europe/Berlin"
 WEEKDAY_HOURS = [{"weekday": day, "opens": "08:00", "closes": "20:00"} for day in range(5)]
 SATURDAY_HOURS = [{"weekday": 5, "opens": "09:00", "closes": "14:00"}]
 
@@ -64,7 +74,7 @@ async def seed_demo(session: AsyncSession) -> bool:
         name="CoWorking Oranienburg",
         municipality="Oranienburg",
         address="Bernauer Straße 52, 16515 Oranienburg",
-        timezone="Europe/Berlin",
+        timezone=DEMO_TIMEZONE,
         opening_hours=WEEKDAY_HOURS + SATURDAY_HOURS,
         booking_rules={
             "min_duration_minutes": 30,
@@ -78,6 +88,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     await session.flush()
     desks = [
         Desk(
+            id=demo_desk_id(name),
             location_id=location.id,
             name=name,
             kind=DeskKind.DESK,
@@ -88,6 +99,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     ]
     desks.append(
         Desk(
+            id=demo_desk_id("Besprechungsraum"),
             location_id=location.id,
             name="Besprechungsraum",
             kind=DeskKind.MEETING_ROOM,
@@ -97,6 +109,7 @@ async def seed_demo(session: AsyncSession) -> bool:
     )
     desks.append(
         Desk(
+            id=demo_desk_id("Eltern-Kind-Büro"),
             location_id=location.id,
             name="Eltern-Kind-Büro",
             kind=DeskKind.PARENT_CHILD_ROOM,

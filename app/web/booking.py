@@ -22,7 +22,7 @@ from app.bookings import service as booking_service
 from app.bookings.schemas import BookingCreate
 from app.core import clock, i18n
 from app.core.db import DbSession
-from app.core.enums import BookingStatus
+from app.core.enums import BookingStatus, DeskKind
 from app.core.errors import AppError, NotFound
 from app.desks import repository as desk_repository
 from app.locations import repository as location_repository
@@ -126,9 +126,10 @@ async def _book_page(
     closed, intervals, bookings = await booking_service.location_schedule(
         session, location=location, day=day
     )
-    desks = (
-        await session.scalars(desk_repository.search(location_id=location.id, active_only=True))
-    ).all()
+    desks = sorted(
+        await session.scalars(desk_repository.search(location_id=location.id, active_only=True)),
+        key=_reading_order,
+    )
     timezone = location.timezone
     context |= {
         "day": day,
@@ -155,6 +156,12 @@ async def _book_page(
         ],
     }
     return page.render("book.html", context, status_code=status_code)
+
+
+def _reading_order(desk: Desk) -> tuple[bool, list[int | str]]:
+    """Workplaces before rooms, and "Platz 2" before "Platz 10" (numbers by value)."""
+    parts = re.split(r"(\d+)", desk.name.casefold())
+    return desk.kind != DeskKind.DESK, [int(p) if p.isdigit() else p for p in parts]
 
 
 @router.get("/book")

@@ -4,6 +4,10 @@ work without internet; each page's CSP allows its own inline script by hash, no 
 import base64
 import hashlib
 import re
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
@@ -13,6 +17,8 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import HTMLResponse
 
+from app import seed
+from app.core import clock
 from app.web.static import STATIC_URL
 
 DOCS_URL = "/docs"
@@ -76,3 +82,49 @@ def add_docs_routes(app: FastAPI) -> None:
     app.add_route(DOCS_URL, swagger_ui_html, include_in_schema=False)
     app.add_route(OAUTH2_REDIRECT_URL, swagger_ui_redirect, include_in_schema=False)
     app.add_route(REDOC_URL, redoc_html, include_in_schema=False)
+
+
+def _booking_example(now: datetime) -> dict[str, str]:
+    """Platz 1 of the demo, 10:00–12:00 with the zone's offset, on the first day after today
+    that the demo location is open then (tomorrow unless that is a Sunday)."""
+    zone = ZoneInfo(seed.DEMO_TIMEZONE)
+    open_days = {hours["weekday"] for hours in seed.WEEKDAY_HOURS + seed.SATURDAY_HOURS}
+    day = now.astimezone(zone).date() + timedelta(days=1)
+    while day.weekday() not in open_days:
+        day += timedelta(days=1)
+    start, end = (datetime.combine(day, time(hour), zone) for hour in (10, 12))
+    return {
+        "desk_id": str(seed.demo_desk_id(seed.DEMO_DESKS[0][0])),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+
+
+_REGISTER_EXAMPLE = {
+    "email": "petra.beispiel@example.org",
+    "password": "ein sicheres Passwort",
+    "full_name": "Petra Beispiel",
+    "groups": ["parent", "employee"],
+    "home_municipality": "Velten",
+    "commute_km": 23,
+    "commute_mode": "car",
+}
+
+
+def add_live_examples(app: FastAPI) -> None:
+    """Swagger UI's "Try it out" works against the demo as it stands: registration without an
+    invitation token, and a booking of a demo desk the next open day, computed whenever the
+    OpenAPI document is served (the rest of the document is built once)."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        paths = document["paths"]
+        for path, example in (
+            ("/api/v1/auth/register", _REGISTER_EXAMPLE),
+            ("/api/v1/bookings", _booking_example(clock.now())),
+        ):
+            paths[path]["post"]["requestBody"]["content"]["application/json"]["example"] = example
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.support import CHROMIUM, Site, Visit, smtp_server
+from tests.factories import OPERATOR_EMAIL, OPERATOR_PASSWORD
 from tests.live.support import ROOT, migrated_database, running_server
 
 POSTGRES_URL = os.environ.get("COWORKING_TEST_POSTGRES_URL", "")
@@ -29,6 +30,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             pytest.fail("browser tests need Chromium: apt-get install chromium")
         pytest.skip("browser tests need Chromium (apt-get install chromium)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """A German browser in Berlin: time fields show 24-hour ``HH:MM``, as the pages' own."""
+    return {**browser_context_args, "locale": "de-DE", "timezone_id": "Europe/Berlin"}
 
 
 def _sqlite_database(folder: Path) -> str:
@@ -58,6 +65,8 @@ def site(
         "COWORKING_SMTP_HOST": "127.0.0.1",
         "COWORKING_SMTP_PORT": str(controller.port),
         "COWORKING_SMTP_SECURITY": "none",
+        "COWORKING_BOOTSTRAP_OPERATOR_EMAIL": OPERATOR_EMAIL,
+        "COWORKING_BOOTSTRAP_OPERATOR_PASSWORD": OPERATOR_PASSWORD,
     }
     try:
         if backend == "sqlite":

@@ -1,8 +1,12 @@
-"""What a visitor does again and again: register, sign in (reused by every browser test)."""
+"""What a visitor does again and again: register, sign in, move by keyboard (reused by every
+browser test)."""
 
 import secrets
 
-from tests.browser.support import Visit
+import httpx
+from playwright.sync_api import Page
+
+from tests.browser.support import Site, Visit
 
 PASSWORD = "ein sicheres Passwort"
 
@@ -36,3 +40,37 @@ def sign_in(visit: Visit, email: str, password: str = PASSWORD, *, next_path: st
     visit.page.get_by_label("Email", exact=True).fill(email)
     visit.page.get_by_label("Password", exact=True).fill(password)
     visit.page.get_by_role("button", name="Sign in").click()
+
+
+def registered_member(site: Site) -> str:
+    """A member registered over the API (the form has its own tests); their email."""
+    email = new_email()
+    answer = httpx.post(
+        site.url("/api/v1/auth/register"),
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "full_name": "Gerda Beispiel",
+            "groups": ["senior"],
+            "home_municipality": "Hennigsdorf",
+        },
+        timeout=15,
+    )
+    assert answer.status_code == 201, answer.text
+    return email
+
+
+def signed_in_member(visit: Visit) -> str:
+    email = registered_member(visit.site)
+    sign_in(visit, email)
+    return email
+
+
+def tab_to(page: Page, element_id: str, *, limit: int = 60) -> None:
+    """Press Tab until the element with ``element_id`` has the focus, as a keyboard user
+    would; fails when it cannot be reached within ``limit`` presses."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached by keyboard")

@@ -8,21 +8,26 @@ Playwright's own browser download cannot work without the internet. Set
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Page, Request
+
+from tests.factories import OPERATOR_EMAIL, OPERATOR_PASSWORD
 
 CHROMIUM = os.environ.get("COWORKING_CHROMIUM") or shutil.which("chromium") or ""
 #: Impacts that fail a page (axe-core's scale: minor, moderate, serious, critical).
@@ -95,6 +100,55 @@ class Site:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def operator(self) -> "Operator":
+        return Operator(self.base_url)
+
+
+class Operator:
+    """The bootstrap operator over the API, for what a test needs that no page makes yet."""
+
+    def __init__(self, base_url: str) -> None:
+        self.client = httpx.Client(base_url=base_url, timeout=15)
+        tokens = self.client.post(
+            "/api/v1/auth/token", data={"username": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}
+        )
+        assert tokens.status_code == 200, tokens.text
+        self.client.headers["Authorization"] = f"Bearer {tokens.json()['access_token']}"
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.client.post(path, json=body)
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    def daytime_location(self, desks: int = 2) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A location open around the clock whose local time is near noon now, with ``desks``
+        desks: booking and checking in "now" works whenever the suite runs (the server's clock
+        is the real one)."""
+        # Etc/GMT-N is UTC+N: choose N so that local time is 11:00–13:00.
+        offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12
+        zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")
+        location = self.post(
+            "/api/v1/locations",
+            {
+                "name": f"Testort {secrets.token_hex(3)}",
+                "municipality": "Velten",
+                "address": "Viktoriastraße 1, 16727 Velten",
+                "timezone": zone,
+                "opening_hours": [
+                    {"weekday": day, "opens": "00:00", "closes": "24:00"} for day in range(7)
+                ],
+            },
+        )
+        made = [
+            self.post(
+                "/api/v1/desks",
+                {"location_id": location["id"], "name": f"Platz {n}", "kind": "desk"},
+            )
+            for n in range(1, desks + 1)
+        ]
+        return location, made
 
 
 class Visit:

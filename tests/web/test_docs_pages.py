@@ -4,13 +4,18 @@ origin."""
 import base64
 import hashlib
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from app.core import clock
 from app.core.middleware import API_CSP
+from tests.survey.support import app_with
 
 # Content types each vendored asset must answer with, by file ending.
 ASSET_TYPES = {".js": "javascript", ".css": "text/css", ".png": "image/png"}
@@ -112,3 +117,38 @@ async def test_no_served_file_loads_from_another_origin(client: httpx.AsyncClien
         response = await client.get(f"/static/{path.relative_to(STATIC).as_posix()}")
         assert response.status_code == 200, path
         assert _FOREIGN_LOAD.findall(response.text) == [], path
+
+
+@pytest.mark.parametrize(
+    ("today", "booked_day"),
+    [
+        (datetime(2030, 1, 8, 21, 30, tzinfo=UTC), "2030-01-09"),  # a Tuesday: tomorrow
+        (datetime(2030, 1, 12, 9, 0, tzinfo=UTC), "2030-01-14"),  # a Saturday: Monday
+    ],
+)
+async def test_swaggers_examples_succeed_against_the_demo(
+    app: FastAPI, database_url: str, today: datetime, booked_day: str
+) -> None:
+    """What "Try it out" sends unchanged: a registration, then a booking of a demo desk."""
+    clock.set_now(today)
+    async with app_with(database_url, seed_demo=True) as (_demo, api):
+        paths = (await api.client.get("/openapi.json")).json()["paths"]
+
+        def example(path: str) -> dict[str, Any]:
+            found: dict[str, Any] = paths[path]["post"]["requestBody"]["content"][
+                "application/json"
+            ]["example"]
+            return found
+
+        registration = example("/api/v1/auth/register")
+        assert "invitation_token" not in registration
+        registered = await api.client.post("/api/v1/auth/register", json=registration)
+        assert registered.status_code == 201, registered.text
+        member = await api._signed_in(registered.json(), registration["password"])
+        booking = example("/api/v1/bookings")
+        assert booking["start"] == f"{booked_day}T10:00:00+01:00"
+        assert booking["end"] == f"{booked_day}T12:00:00+01:00"
+        booked = await api.client.post("/api/v1/bookings", json=booking, headers=member.headers)
+        assert booked.status_code == 201, booked.text
+        desk = (await api.client.get(f"/api/v1/desks/{booking['desk_id']}")).json()
+        assert desk["name"] == "Platz 1"
