@@ -43,15 +43,14 @@ def optional_number(form: FormData, name: str) -> float | str | None:
 
 def field_errors(error: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:
     """One message per field the schema refused, from ``messages`` (field → sentence in the
-    page's language); a refusal of the whole form goes under ``""``."""
-    found: dict[str, str] = {}
+    page's language, in the form's order, which the error summary keeps); a refusal of the
+    whole form goes under ``""``."""
+    refused: set[str] = set()
     for problem in error.errors():
         location = problem.get("loc") or ("",)
         name = str(location[0]) if location else ""
-        if name not in messages:
-            name = ""
-        found.setdefault(name, messages.get(name, ""))
-    return found
+        refused.add(name if name in messages else "")
+    return {name: messages.get(name, "") for name in [*messages, ""] if name in refused}
 
 
 class Messages(dict[str, str]):

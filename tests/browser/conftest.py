@@ -29,7 +29,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         if IN_CI:
             pytest.fail("browser tests need Chromium: apt-get install chromium")
         pytest.skip("browser tests need Chromium (apt-get install chromium)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+    # A German browser: its own controls (the time fields' parts) read 24-hour, like the pages.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--lang=de-DE"]}
 
 
 @pytest.fixture(scope="session")
