@@ -142,7 +142,8 @@ async def invite(
     if oldest is not None:
         retry = math.ceil((oldest + INVITATION_WINDOW - now).total_seconds())
         raise RateLimited(
-            f"The company has sent {INVITATIONS_PER_DAY} invitations in the last 24 hours.",
+            "The company has sent {count} invitations in the last 24 hours.",
+            count=INVITATIONS_PER_DAY,
             retry_after=max(retry, 1),
         )
     token = secrets.token_urlsafe(32)
