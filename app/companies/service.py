@@ -220,6 +220,22 @@ def invitation_message(
     )
 
 
+def fresh_invitation_mail(
+    *, company: Company, invitation: Invitation, token: str, base_url: str
+) -> Message | None:
+    """The mail of an invitation just made by :func:`invite`, or None while it is held (the
+    company is not active: :func:`release_held_invitations` mails it later)."""
+    if invitation.mail_status != "sent":
+        return None
+    return invitation_message(
+        company=company,
+        email=invitation.email,
+        token=token,
+        expires_at=invitation.expires_at,
+        base_url=base_url,
+    )
+
+
 def invitation_status(
     invitation: Invitation, now: datetime
 ) -> Literal["pending", "accepted", "expired"]:

@@ -3,7 +3,7 @@ POST and page-shaped errors. A new page router is added to :data:`ROUTERS`."""
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from app.web import account, booking, interest, public, survey
+from app.web import account, booking, company, interest, public, survey
 from app.web.errors import install_page_error_handlers
 from app.web.pages import require_csrf
 
@@ -13,6 +13,7 @@ ROUTERS: list[APIRouter] = [
     booking.router,
     survey.router,
     interest.router,
+    company.router,
 ]
 
 

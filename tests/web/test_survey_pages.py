@@ -32,7 +32,9 @@ FORM: dict[str, Any] = {
 }
 
 
-async def _post(client: httpx.AsyncClient, data: dict[str, Any], lang: str = "de") -> httpx.Response:
+async def _post(
+    client: httpx.AsyncClient, data: dict[str, Any], lang: str = "de"
+) -> httpx.Response:
     form = await client.get(f"/survey?lang={lang}")
     assert form.status_code == 200
     return await client.post("/survey", data={"csrf_token": csrf_token(form), **data})
@@ -93,8 +95,8 @@ async def test_an_answer_is_stored_and_thanked_for(api: Api, client: httpx.Async
     assert (stored["commute_days_per_week"], stored["coworking_days_per_week"]) == ("5", "2")
     assert stored["needs"] == "childcare;fast_internet"
     assert stored["needs_other"] == "Eine Teeküche"
-    assert (stored["price_per_day_eur"], stored["wants_trial"]) == ("12.0", "True")
-    assert stored["cooperation_interest"] == "False"
+    assert (stored["price_per_day_eur"], stored["wants_trial"]) == ("12.0", "true")
+    assert stored["cooperation_interest"] == "false"
 
 
 async def test_a_contact_email_with_consent_is_kept_with_the_texts_version(
@@ -151,7 +153,9 @@ async def test_missing_and_invalid_answers_are_shown_on_their_fields(
     assert await _answers(api) == []
 
 
-async def test_a_post_without_the_csrf_token_is_refused(api: Api, client: httpx.AsyncClient) -> None:
+async def test_a_post_without_the_csrf_token_is_refused(
+    api: Api, client: httpx.AsyncClient
+) -> None:
     await client.get("/survey")
     answer = await client.post("/survey", data=FORM)
 
