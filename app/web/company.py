@@ -94,7 +94,7 @@ def _usage_chart(page: Page, company: Company, usage: CompanyUsage) -> charts.Ba
             value=day.booked_hours,
             tick=_day(page, day.date) if (last - index) % TICK_EVERY == 0 else "",
             title=page.gettext(
-                "{day}: {hours} hours booked",
+                "{day}: booked hours: {hours}",
                 day=_day(page, day.date),
                 hours=i18n.format_number(day.booked_hours, page.locale),
             ),
@@ -109,8 +109,8 @@ def _usage_chart(page: Page, company: Company, usage: CompanyUsage) -> charts.Ba
             last=_day(page, usage.to),
         ),
         description=page.gettext(
-            "{hours} hours booked in total; at most {peak} seats used at the same time. "
-            "The table below gives the figures of every day.",
+            "{hours} hours booked in total; the most seats in use at the same time: {peak}. "
+            "The table gives the figures of every day.",
             hours=i18n.format_number(usage.total.booked_hours, page.locale),
             peak=usage.total.peak_concurrent_seats,
         ),

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from app.core import clock
 from tests.companies.support import (
@@ -77,7 +76,10 @@ async def test_a_member_registers_a_company_that_waits_for_approval(
     text = _text(page)
     assert "Velten Keramik GmbH" in text
     assert "Status wartet auf Freigabe" in text
-    assert "Einladungen werden gespeichert und verschickt, sobald das Unternehmen freigegeben ist" in text
+    assert (
+        "Einladungen werden gespeichert und verschickt, sobald das Unternehmen freigegeben ist"
+        in text
+    )
     assert "Unternehmen anmelden" not in text
     listed = (await api.client.get(COMPANIES, headers=admin.headers)).json()["items"]
     assert [(c["name"], c["status"], c["seats"], c["seats_requested"]) for c in listed] == [
@@ -162,7 +164,7 @@ async def test_an_invitation_needs_an_email_address(api: Api, client: httpx.Asyn
 
     assert answer.status_code == 422
     assert (
-        "Geben Sie die E-Mail-Adresse der einzuladenden Person an, etwa name@example.org."
+        "Geben Sie die E-Mail-Adresse der einzuladenden Person ein, zum Beispiel name@example.org."
         in alerts(answer)
     )
     assert 'value="kein-at"' in answer.text
@@ -342,10 +344,13 @@ async def test_the_usage_chart_and_table_show_the_apis_figures(
     assert sorted(int(peak) for _, peak in rows.values())[-2:] == [1, 2]
     # The chart: a titled, described image that scales, one bar a day, heights in proportion.
     [svg] = re.findall(r"<svg.*?</svg>", page.text, re.S)
-    assert 'role="img"' in svg and 'width="100%"' in svg and 'viewBox="0 0 480' in svg
+    assert 'role="img"' in svg
+    assert 'width="100%"' in svg
+    assert 'viewBox="0 0 480' in svg
     labelled = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg)
     assert labelled is not None
-    assert f'<title id="{labelled.group(1)}">' in svg and f'<desc id="{labelled.group(2)}">' in svg
+    assert f'<title id="{labelled.group(1)}">' in svg
+    assert f'<desc id="{labelled.group(2)}">' in svg
     heights = [
         float(h) for h in re.findall(r'<rect class="chart__bar"[^>]*height="([0-9.]+)"', svg)
     ]
