@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from app.core.i18n import format_number
 
-WIDTH, HEIGHT = 480.0, 260.0
-#: The plot area inside the viewBox: room for the axes' labels on the left and below.
-LEFT, RIGHT, TOP, BOTTOM = 56.0, 468.0, 16.0, 208.0
+#: About a phone's width, so that the labels keep their size there (360 px).
+WIDTH, HEIGHT = 360.0, 240.0
+#: The plot area inside the viewBox: room for the axes' labels on the left and below, and
+#: for half a date label right of the last bar.
+LEFT, RIGHT, TOP, BOTTOM = 52.0, 320.0, 12.0, 188.0
 
 
 @dataclass(frozen=True)

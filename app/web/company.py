@@ -36,7 +36,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 #: The usage the page shows: today and the days before it, in the pilot's zone.
 USAGE_DAYS = 30
 #: Every how many days the chart's date axis is labelled (counted back from today).
-TICK_EVERY = 7
+TICK_EVERY = 10
 
 
 @dataclass(frozen=True)

@@ -346,7 +346,7 @@ async def test_the_usage_chart_and_table_show_the_apis_figures(
     [svg] = re.findall(r"<svg.*?</svg>", page.text, re.S)
     assert 'role="img"' in svg
     assert 'width="100%"' in svg
-    assert 'viewBox="0 0 480' in svg
+    assert 'viewBox="0 0 360' in svg
     labelled = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg)
     assert labelled is not None
     assert f'<title id="{labelled.group(1)}">' in svg
