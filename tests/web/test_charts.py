@@ -29,7 +29,7 @@ def test_bars_stand_on_the_axis_in_proportion_and_ticks_are_in_the_locale() -> N
     assert chart.bars[2].y == pytest.approx(charts.TOP)  # 3 is a round top already
     assert [tick.text for tick in chart.x_ticks] == ["1.", "3."]
     assert [tick.text for tick in chart.y_ticks] == ["0", "1", "2", "3"]
-    assert all(charts.LEFT <= bar.x and bar.x + bar.width <= charts.RIGHT for bar in chart.bars)
+    assert all(bar.x >= charts.LEFT and bar.x + bar.width <= charts.RIGHT for bar in chart.bars)
 
 
 @pytest.mark.parametrize(("locale", "half"), [("de", "0,5"), ("en", "0.5")])
