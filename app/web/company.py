@@ -61,6 +61,7 @@ class AdministeredCompany:
     company: Company
     status: str
     pending: bool
+    suspended: bool
     employees: list[EmployeeLine]
     chart: charts.BarChart
     usage: list[UsageLine]
@@ -131,6 +132,7 @@ async def _administered(page: Page, session: DbSession, company: Company) -> Adm
         company=company,
         status=page.gettext(labels.COMPANY_STATUSES[company.status]),
         pending=company.status == CompanyStatus.PENDING,
+        suspended=company.status == CompanyStatus.SUSPENDED,
         employees=[
             EmployeeLine(
                 member_id=row.member.id,
@@ -248,7 +250,7 @@ _INVITED = {
         "Invitation for {email} created and sent. Invitation code, valid until {day}: {token}"
     ),
     "held": i18n.N_(
-        "Invitation for {email} stored. It will be mailed once your company is approved; "
+        "Invitation for {email} stored. It will be mailed once your company is active; "
         "until then you can pass on the invitation code, valid until {day}: {token}"
     ),
 }

@@ -18,6 +18,7 @@ from tests.companies.support import (
     employee,
     invite,
     register_company,
+    set_company,
     usage,
 )
 from tests.companies.test_invitations_api import FakeSmtp, smtp  # noqa: F401 - the fixture
@@ -128,7 +129,7 @@ async def test_a_pending_companys_invitation_is_stored_and_not_mailed(
     assert answer.status_code == 200
     [notice] = re.findall(r'role="status">(.*?)</div>', answer.text, re.S)
     assert "Einladung für mia@example.org gespeichert" in notice
-    assert "sobald Ihr Unternehmen freigegeben ist" in notice
+    assert "sobald Ihr Unternehmen aktiv ist" in notice
     token = notice.rsplit(": ", 1)[1].strip()
     assert FakeSmtp.sent == []
     listed = await api.client.get(f"{COMPANIES}/{company['id']}/invitations", headers=admin.headers)
@@ -154,6 +155,24 @@ async def test_an_active_companys_invitation_is_mailed(api: Api, client: httpx.A
     assert message["To"] == "ben@example.org"
     token = re.findall(r"gültig bis [^:]+: ([A-Za-z0-9_-]+)", _text(answer))[0]
     assert token in message.get_content()
+
+
+async def test_a_suspended_companys_admin_reads_that_invitations_wait(
+    api: Api, client: httpx.AsyncClient
+) -> None:
+    admin = await _admin(api, client)
+    company = await active_company(api, admin, seats=2)
+    await set_company(api, company["id"], status="suspended")
+
+    page = await client.get("/company?lang=en")
+
+    text = _text(page)
+    assert "Status suspended" in text
+    assert "invitations are stored and mailed once the company is active again" in text
+    answer = await _post(
+        client, f"/company/{company['id']}/invitations", {"email": "c@example.org"}
+    )
+    assert "It will be mailed once your company is active" in _text(answer)
 
 
 async def test_an_invitation_needs_an_email_address(api: Api, client: httpx.AsyncClient) -> None:
