@@ -63,6 +63,18 @@ def readable_by(caller: Member) -> Select[Company]:
     return statement.order_by(Company.name, Company.id)
 
 
+async def companies_of(session: AsyncSession, member_id: uuid.UUID) -> list[tuple[Company, str]]:
+    """Each company the member belongs to with the member's role there (a company twice when
+    the member both admins it and works for it); ordered by name, then id, admins first."""
+    statement = (
+        select(Company, CompanyMember.company_role)
+        .join(CompanyMember, CompanyMember.company_id == Company.id)
+        .where(CompanyMember.member_id == member_id)
+        .order_by(Company.name, Company.id, CompanyMember.company_role)
+    )
+    return [(company, role) for company, role in (await session.execute(statement)).all()]
+
+
 #: The company the member (bound ``member_id``) is an employee of: at most one (a unique
 #: index). Built once: every booking asks (app.bookings.checks).
 EMPLOYER = select(CompanyMember.company_id).where(

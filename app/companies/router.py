@@ -143,14 +143,10 @@ async def invite_employee(
     invitation, token = await service.invite(
         session, actor=access.caller, company=access.company, email=body.email
     )
-    if invitation.mail_status == "sent":
-        message = service.invitation_message(
-            company=access.company,
-            email=invitation.email,
-            token=token,
-            expires_at=invitation.expires_at,
-            base_url=base_url,
-        )
+    message = service.fresh_invitation_mail(
+        company=access.company, invitation=invitation, token=token, base_url=base_url
+    )
+    if message is not None:
         background.add_task(deliver, notifier, message)
     return InvitationCreated(
         id=invitation.id,

@@ -142,7 +142,8 @@ async def invite(
     if oldest is not None:
         retry = math.ceil((oldest + INVITATION_WINDOW - now).total_seconds())
         raise RateLimited(
-            f"The company has sent {INVITATIONS_PER_DAY} invitations in the last 24 hours.",
+            "The company has sent {count} invitations in the last 24 hours.",
+            count=INVITATIONS_PER_DAY,
             retry_after=max(retry, 1),
         )
     token = secrets.token_urlsafe(32)
@@ -216,6 +217,22 @@ def invitation_message(
             f'Neu registrieren: {base}/api/v1/auth/register mit "invitation_token".\n'
             f'Schon registriert: {base}/api/v1/invitations/accept mit {{"token": ...}}.\n'
         ),
+    )
+
+
+def fresh_invitation_mail(
+    *, company: Company, invitation: Invitation, token: str, base_url: str
+) -> Message | None:
+    """The mail of an invitation just made by :func:`invite`, or None while it is held (the
+    company is not active: :func:`release_held_invitations` mails it later)."""
+    if invitation.mail_status != "sent":
+        return None
+    return invitation_message(
+        company=company,
+        email=invitation.email,
+        token=token,
+        expires_at=invitation.expires_at,
+        base_url=base_url,
     )
 
 

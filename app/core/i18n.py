@@ -10,7 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates
+from babel import Locale, dates, numbers
 from babel.core import negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -97,3 +97,8 @@ def format_short_day(day: date, locale: str) -> str:
 def format_time(instant: datetime, timezone: str) -> str:
     """``HH:MM`` on the 24-hour clock in ``timezone`` (DESIGN §10: both languages)."""
     return instant.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
+
+
+def format_number(value: float, locale: str) -> str:
+    """A figure as the locale writes it, at most two decimals: ``1,5`` / ``1.5``."""
+    return str(numbers.format_decimal(round(value, 2), format="#,##0.##", locale=locale))

@@ -4,13 +4,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from app.core.i18n import N_
 from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 
 InterestKind = Literal["person", "company", "social_organisation", "partner"]
 Text = Annotated[str, Field(max_length=2000)]
 
 INTEREST_CONSENT_VERSION = "interest-contact-v1"
-INTEREST_CONSENT_TEXT = (
+#: Marked for the web catalogue: /interest shows it in the page's language.
+INTEREST_CONSENT_TEXT = N_(
     "I agree that the O-H-V coworking pilot stores these details to contact me about taking "
     "part in the trial. I can have them erased at any time."
 )

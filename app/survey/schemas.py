@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from app.core.enums import CommuteMode, MemberGroup
+from app.core.i18n import N_
 from app.core.schemas import Email, Name, RequestSchema, ResponseSchema
 from app.members.schemas import Groups
 
@@ -41,8 +42,9 @@ Need = Literal[
     "public_transport_access",
 ]
 #: Shown to respondents beside the contact field; its version is stored with the consent.
+#: Marked for the web catalogue: /survey shows it in the page's language.
 SURVEY_CONSENT_VERSION = "survey-contact-v1"
-SURVEY_CONSENT_TEXT = (
+SURVEY_CONSENT_TEXT = N_(
     "I agree that the O-H-V coworking pilot stores my email address to contact me about the "
     "pilot and its trial. I can withdraw this consent at any time."
 )

@@ -6,6 +6,7 @@ numbers first (the schemas are strict), and :func:`field_errors` maps a validati
 one message per field, in the page's language, for the field macros and the error summary.
 """
 
+import re
 from collections.abc import Mapping
 
 from pydantic import ValidationError
@@ -39,6 +40,25 @@ def optional_number(form: FormData, name: str) -> float | str | None:
         return float(value)
     except ValueError:
         return NOT_A_NUMBER
+
+
+def optional_integer(form: FormData, name: str) -> int | str | None:
+    """A whole-number field: None when empty, the number, or a marker the schema refuses
+    (the schemas are strict: ``3.0`` is not an integer)."""
+    value = text(form, name).strip()
+    if not value:
+        return None
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else NOT_A_NUMBER
+
+
+def yes_no(form: FormData, name: str) -> bool | None:
+    """A yes/no radio group (values ``yes`` and ``no``): None when left unanswered."""
+    return {"yes": True, "no": False}.get(text(form, name))
+
+
+def checked(form: FormData, name: str) -> bool:
+    """A single checkbox: ticked or not."""
+    return bool(text(form, name))
 
 
 def field_errors(error: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The words pages show for the API's enumerations, marked for the catalogues (``N_``) and
 translated when a page renders them (``page.gettext``)."""
 
-from app.core.enums import BookingStatus, CommuteMode, DeskKind, MemberGroup
+from app.core.enums import BookingStatus, CommuteMode, CompanyStatus, DeskKind, MemberGroup
 from app.core.i18n import N_
 
 GROUPS: dict[str, str] = {
@@ -36,4 +36,31 @@ DESK_KINDS: dict[str, str] = {
     DeskKind.DESK: N_("Workplace"),
     DeskKind.MEETING_ROOM: N_("Meeting room"),
     DeskKind.PARENT_CHILD_ROOM: N_("Parent-and-child room"),
+}
+
+#: The needs of the survey (app.survey.schemas.Need).
+NEEDS: dict[str, str] = {
+    "quiet_space": N_("A quiet place to work"),
+    "meeting_room": N_("A meeting room"),
+    "childcare": N_("Childcare"),
+    "accessible": N_("Step-free access"),
+    "fast_internet": N_("Fast internet"),
+    "printer": N_("A printer"),
+    "community_events": N_("Events to meet others"),
+    "parking": N_("Parking"),
+    "public_transport_access": N_("Good bus and train connections"),
+}
+
+#: Who registers interest (app.interest.schemas.InterestKind).
+INTEREST_KINDS: dict[str, str] = {
+    "person": N_("A person"),
+    "company": N_("A company"),
+    "social_organisation": N_("A social organisation"),
+    "partner": N_("A partner of the pilot"),
+}
+
+COMPANY_STATUSES: dict[str, str] = {
+    CompanyStatus.PENDING: N_("waiting for approval"),
+    CompanyStatus.ACTIVE: N_("active"),
+    CompanyStatus.SUSPENDED: N_("suspended"),
 }
