@@ -14,7 +14,7 @@ from tests.browser.support import Visit, describe
 LANGUAGES = ["de", "en"]
 PHONE: ViewportSize = {"width": 360, "height": 740}
 #: Pages anybody sees.
-PUBLIC_PAGES = ["/", "/login", "/register"]
+PUBLIC_PAGES = ["/", "/login", "/register", "/survey", "/interest"]
 
 
 def _check(visit: Visit, path: str, lang: str, *, before: Callable[[], None] | None = None) -> str:
@@ -48,6 +48,17 @@ def test_the_public_pages_are_accessible_on_a_phone(visit: Visit, lang: str) -> 
         expect(visit.page.get_by_role("alert").first).to_be_visible()
 
     problems.append(_check(visit, "/register", lang, before=refused_registration))
+
+    def refused(form: str) -> Callable[[], None]:  # sent empty: every message at once
+        def send() -> None:
+            visit.page.locator(f"form[action='{form}'] button[type=submit]").click()
+            expect(visit.page.get_by_role("alert").first).to_be_visible()
+
+        return send
+
+    problems += [
+        _check(visit, form, lang, before=refused(form)) for form in ("/survey", "/interest")
+    ]
     _report(problems)
 
 
@@ -79,4 +90,14 @@ def test_the_member_pages_are_accessible_on_a_phone(visit: Visit, lang: str) -> 
     problems.append(_check(visit, f"/check-in/{desks[1]['id']}", lang))  # nothing to check in
     problems.append(_check(visit, f"/check-in/{uuid.uuid4()}", lang))  # the 404 page
     problems.append(_check(visit, f"{book}&date=2026-02-30", lang))  # not a date
+    problems.append(_check(visit, "/company", lang))  # no company yet: the registration form
+
+    def company_registered() -> None:  # a pending company with its facts, invitations, chart
+        visit.page.locator("#name").fill("Bäckerei Beispiel")
+        visit.page.locator("#contact_email").fill("backstube@example.org")
+        visit.page.locator("#seats_requested").fill("2")
+        visit.page.locator("form[action='/company'] button[type=submit]").click()
+        expect(visit.page.get_by_role("heading", name="Bäckerei Beispiel")).to_be_visible()
+
+    problems.append(_check(visit, "/company", lang, before=company_registered))
     _report(problems)
